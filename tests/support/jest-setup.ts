@@ -1,0 +1,2 @@
+// Keep library logs out of test output unless asked for.
+process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'error';
