@@ -1,0 +1,6 @@
+/** Notices: events, rendering, throttled delivery by email and Slack. */
+export * from './events';
+export * from './render';
+export * from './throttle';
+export * from './send';
+export type { NoticeLinks } from './kinds';
