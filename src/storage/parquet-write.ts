@@ -94,8 +94,11 @@ export async function writeParquet(
     return sidecar;
   } catch (err) {
     if (out && !out.closed) {
-      out.destroy();
-      await once(out, 'close').catch(() => undefined);
+      // end(), not destroy(): the library has unawaited writes in flight (the
+      // header), and destroying under them raises an unhandled rejection.
+      const closed = once(out, 'close').catch(() => undefined);
+      out.end();
+      await closed;
     }
     await removeQuietly(temp);
     if (published) await store.delete(safeKey).catch(() => undefined);
