@@ -9,6 +9,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config';
 import { NonRetryableError } from '../errors';
 import { redact, redactText, type Logger } from '../logger';
+import type { NoticeEvent } from './events';
 import { renderNotice, noticeLinks, type RenderedNotice } from './render';
 import { claimGroup, markDelivered, notifyJobSchema, type NotifyJobData } from './throttle';
 
@@ -70,7 +71,9 @@ export async function processNotifyJob(job: Job, deps: NotifyDeps): Promise<Noti
   if (data.phase === 'summary' && (!group || count <= (group.reported ?? 0))) {
     return { sent: false, channels: [], count };
   }
-  const rendered = renderNotice(data.event, {
+  // A follow-up describes the latest event of the group; the first notice, the first one.
+  const event = data.phase === 'summary' ? (group?.lastEvent ?? data.event) : data.event;
+  const rendered = renderNotice(event, {
     publicUrl: deps.publicUrl,
     count,
     firstAt: group?.firstAt ?? data.event.occurredAt,
@@ -105,7 +108,7 @@ export async function processNotifyJob(job: Job, deps: NotifyDeps): Promise<Noti
   }
   if (deps.mail.slackWebhookUrl) {
     const url = deps.mail.slackWebhookUrl;
-    await deliver('slack', () => postSlack(url, slackPayload(data, rendered, count, group?.firstAt, group?.lastAt, deps), deps.fetchImpl ?? fetch));
+    await deliver('slack', () => postSlack(url, slackPayload(data, event, rendered, count, group?.firstAt, group?.lastAt, deps), deps.fetchImpl ?? fetch));
   }
   if (errors.length > 0) {
     log.warn('notice delivery failed; will retry', { attempt: job.attemptsMade + 1, attempts: job.opts.attempts, errors });
@@ -115,8 +118,8 @@ export async function processNotifyJob(job: Job, deps: NotifyDeps): Promise<Noti
   return { sent: true, channels, count };
 }
 
-function slackPayload(data: NotifyJobData, r: RenderedNotice, count: number, firstAt: string | undefined, lastAt: string | undefined, deps: NotifyDeps) {
-  const links = noticeLinks(data.event, deps.publicUrl);
+function slackPayload(data: NotifyJobData, event: NoticeEvent, r: RenderedNotice, count: number, firstAt: string | undefined, lastAt: string | undefined, deps: NotifyDeps) {
+  const links = noticeLinks(event, deps.publicUrl);
   return {
     // `text` is what Slack shows; the rest carries the same event for other webhook consumers.
     text: `${r.subject}\n${links.run ?? links.board}`,
@@ -125,7 +128,7 @@ function slackPayload(data: NotifyJobData, r: RenderedNotice, count: number, fir
     firstAt: firstAt ?? data.event.occurredAt,
     lastAt: lastAt ?? data.event.occurredAt,
     links,
-    event: redact(data.event, deps.secrets ?? []),
+    event: redact(event, deps.secrets ?? []),
   };
 }
 

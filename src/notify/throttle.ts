@@ -11,7 +11,7 @@
  *
  * Redis layout (`<p>` = keyPrefix, `<h>` = fingerprint hash):
  * `<p>:notice:cur:<h>` → current window id (expires with the window);
- * `<p>:notice:grp:<h>:<windowId>` → hash { count, firstAt, lastAt, event, windowEnd, reported, done:* };
+ * `<p>:notice:grp:<h>:<windowId>` → hash { count, firstAt, lastAt, event, lastEvent, windowEnd, reported, done:* };
  * `<p>:stats` → hash `<kind>:<channel>` → notices (channel `raised` counts events).
  */
 import type { JobsOptions, Queue } from 'bullmq';
@@ -92,7 +92,7 @@ if not wid then
 end
 local dk = ARGV[6] .. wid
 local c = redis.call('HINCRBY', dk, 'count', 1)
-redis.call('HSET', dk, 'lastAt', ARGV[5])
+redis.call('HSET', dk, 'lastAt', ARGV[5], 'lastEvent', ARGV[4])
 local summary = 0
 if redis.call('HEXISTS', dk, 'reported') == 1 and redis.call('HSETNX', dk, 'summaryScheduled', '1') == 1 then summary = 1 end
 return {0, c, wid, summary, redis.call('HGET', dk, 'windowEnd') or '0'}
@@ -159,6 +159,8 @@ export interface GroupState {
   reported?: number;
   /** Channels already delivered for a phase, so retries do not resend them. */
   done: Set<string>;
+  /** The group's most recent event (a follow-up describes it), when it has more than one. */
+  lastEvent?: NoticeEvent;
 }
 
 const CLAIM_LUA = `
@@ -186,7 +188,17 @@ export async function claimGroup(redis: Redis, keyPrefix: string, data: NotifyJo
     lastAt: h.lastAt ?? data.event.occurredAt,
     reported: h.reported !== undefined ? Number(h.reported) : undefined,
     done,
+    lastEvent: h.lastEvent ? parseEvent(h.lastEvent) : undefined,
   };
+}
+
+function parseEvent(json: string): NoticeEvent | undefined {
+  try {
+    const r = noticeEventSchema.safeParse(JSON.parse(json));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Mark a channel delivered for a phase of a group, and count it in the stats hash. */
