@@ -6,3 +6,4 @@ export { QualityAccumulator, qualityFailureReason, type QualityAccumulatorOption
 export { createDeduper, type Deduper, type DedupeStats, type ClassifyingDeduper, type DedupeVerdict } from './dedupe';
 export { normalizeForNearDedupe, countScripts, hasHtml } from './text';
 export * from './report';
+export { dedupeText } from './checks/rows';

@@ -1,17 +1,19 @@
 /** Checks across rows: duplicates, near-duplicates, failed-row ratio. */
+import type { ProcessedRow, RawRow } from '../../types';
 import { createDeduper } from '../dedupe';
-import type { CheckResult, RowCheck } from '../types';
+import type { CheckResult, RowCheck, Stage } from '../types';
 import { type CheckEnv, FailingSample, RatioCounter, clampScore, pct, severityOf } from './common';
 
 /**
- * `duplicates` (and `near_duplicates` when `near`): counts repeated `raw_text`
- * with the same hashing as finalize's deduper, so the numbers agree. These
- * report rather than gate: when `dedupe` is on, finalize removes them.
+ * `duplicates` (and `near_duplicates` when `near`): counts repeated texts
+ * ({@link dedupeText}) with the same hashing as finalize's deduper, so the
+ * numbers agree. These report rather than gate: with `dedupe`, finalize removes them.
  */
 export function duplicateChecks(env: CheckEnv, opts: { near: boolean; removed: boolean }): { add: RowCheck['add']; finish(): CheckResult[] } {
   const deduper = createDeduper({ near: opts.near });
   const exactSample = new FailingSample();
   const nearSample = new FailingSample();
+  const column = env.stage === 'raw' ? 'raw_text' : 'cleaned_text';
   const fate = opts.removed ? 'removed by dedupe in finalize' : 'kept: dedupe is off';
   const result = (name: string, count: number, seen: number, sample: FailingSample, what: string): CheckResult => {
     const ratio = seen === 0 ? 0 : count / seen;
@@ -28,10 +30,9 @@ export function duplicateChecks(env: CheckEnv, opts: { near: boolean; removed: b
   };
   return {
     add({ row, id }) {
-      const text = typeof row.raw_text === 'string' ? row.raw_text : null;
-      const v = deduper.classify(text);
-      if (v === 'duplicate') exactSample.push(id, 'raw_text repeats an earlier row');
-      else if (v === 'near_duplicate') nearSample.push(id, 'raw_text repeats an earlier row after normalization');
+      const v = deduper.classify(dedupeText(row as RawRow | ProcessedRow, env.stage));
+      if (v === 'duplicate') exactSample.push(id, `${column} repeats an earlier row`);
+      else if (v === 'near_duplicate') nearSample.push(id, `${column} repeats an earlier row after normalization`);
     },
     finish() {
       const s = deduper.stats();
@@ -40,6 +41,17 @@ export function duplicateChecks(env: CheckEnv, opts: { near: boolean; removed: b
       return out;
     },
   };
+}
+
+/**
+ * The text deduplication compares: `raw_text` at the raw stage; at the processed
+ * stage `cleaned_text` of cleaned rows, and null for failed rows (which are
+ * never dropped). Finalize should pass the same to its deduper.
+ */
+export function dedupeText(row: RawRow | ProcessedRow, stage: Stage): string | null {
+  if (stage === 'raw') return typeof row.raw_text === 'string' ? row.raw_text : null;
+  const p = row as ProcessedRow;
+  return p.status === 'cleaned' && typeof p.cleaned_text === 'string' ? p.cleaned_text : null;
 }
 
 /** `failed_ratio`: share of rows the cleaning step marked `failed`. */

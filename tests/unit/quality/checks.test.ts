@@ -121,4 +121,9 @@ describe('duplicates', () => {
     expect(named(r, 'duplicates').score).toBe(0.75);
     expect(check({ dedupe: true }, rows).checks.map((c) => c.name)).not.toContain('near_duplicates');
   });
+  it('compares cleaned_text of cleaned rows at the processed stage (failed rows never count)', () => {
+    const rows = [processed(1, 'a', 'Same'), processed(2, 'b', 'Same'), processed(3, 'c', null), processed(4, 'c', null)];
+    const c = named(check({ dedupe: true }, rows, { stage: 'processed' }), 'duplicates');
+    expect(c).toMatchObject({ details: { duplicates: 1, rows: 2 }, failing: [{ id: 2, reason: 'cleaned_text repeats an earlier row' }] });
+  });
 });

@@ -1,4 +1,4 @@
-import { buildRunReport, createDeduper } from '../../../src/quality';
+import { buildRunReport, createDeduper, dedupeText } from '../../../src/quality';
 import { check, processed, raw } from './rows';
 
 describe('buildRunReport', () => {
@@ -6,8 +6,9 @@ describe('buildRunReport', () => {
     const collected = [raw(1, 'x'), raw(2, 'y'), raw(3, 'x'), raw(4, 'z'), raw(5, 'y')];
     const rawResult = check({ dedupe: true }, collected);
     const deduper = createDeduper({ near: false });
-    const kept = collected.filter((r) => !deduper.isDuplicate(r.raw_text)).map((r) => processed(r.id, r.raw_text, r.raw_text!.toUpperCase()));
+    const kept = collected.filter((r) => !deduper.isDuplicate(dedupeText(r, 'raw'))).map((r) => processed(r.id, r.raw_text, r.raw_text!.toUpperCase()));
     const processedResult = check({ dedupe: true }, kept, { stage: 'processed' });
+    expect(processedResult.checks.find((c) => c.name === 'duplicates')!.details).toMatchObject({ duplicates: 0, unique: 3 });
     const report = buildRunReport({
       runId: 'run-1',
       pipeline: 'sample_daily',
