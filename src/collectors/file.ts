@@ -91,6 +91,7 @@ function mapped<T>(fn: () => T, where: string, field: string): T {
 }
 
 async function* collectFiles(o: FileOptions, ctx: CollectContext): AsyncGenerator<CollectedRow> {
+  ctx.signal?.throwIfAborted();
   const files = await resolveInboxFiles(ctx.dataDir, o.path);
   const formats = files.map((f) => formatOf(f.path, o, f.name));
   ctx.logger.info('file collector matched files', { count: files.length });
