@@ -1,0 +1,34 @@
+/**
+ * Resolve what a run will do: the pipeline definition from pipelines.yaml with
+ * the request's overrides merged in, validated against the collector's schema
+ * and the task file. Errors name the field that is wrong.
+ */
+import { getCollector, parseCollectorOptions } from '../collectors/registry';
+import { ValidationError } from '../errors';
+import { getPipeline } from '../resources/pipelines';
+import type { PipelineDef, TaskDef } from '../resources/schemas';
+import { loadTask } from '../resources/tasks';
+import type { RunOverrides } from '../../queues/catalog';
+
+/** A pipeline definition as one run uses it. */
+export interface EffectivePipeline {
+  def: PipelineDef;
+  task: TaskDef;
+  options: unknown;
+}
+
+/** Load and validate everything a run needs before it is queued. */
+export async function resolvePipeline(resourcesDir: string, name: string, overrides: RunOverrides = {}): Promise<EffectivePipeline> {
+  const base = await getPipeline(resourcesDir, name);
+  const def: PipelineDef = {
+    ...base,
+    options: { ...base.options, ...(overrides.options ?? {}) },
+    chunk_size: overrides.chunk_size ?? base.chunk_size,
+    task: overrides.task ?? base.task,
+  };
+  getCollector(def.source);
+  const options = parseCollectorOptions(def.source, def.options, { field: overrides.options ? 'overrides.options' : `pipelines.${name}.options` });
+  if (!def.options || typeof def.options !== 'object') throw new ValidationError('must be an object', { field: 'options' });
+  const task = await loadTask(resourcesDir, def.task);
+  return { def, task, options };
+}

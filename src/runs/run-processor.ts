@@ -1,0 +1,208 @@
+/**
+ * The processor of `run` jobs on the `pipeline` queue. A run is written as
+ * resumable steps whose progress lives in the job's data:
+ *
+ *   collect → fanout (children on `clean`, then waiting-children) → finalize → done
+ *
+ * A retry after a crash resumes at the recorded step; finished steps are not redone.
+ */
+import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { JOBS, runJobSchema, type RunJobData } from '../../queues/catalog';
+import { QUEUES } from '../../queues/names';
+import { Catalog } from '../catalog';
+import type { Resources } from '../context';
+import { NonRetryableError } from '../errors';
+import { partKey } from '../storage/names';
+import type { SidecarMeta } from '../types';
+import { collectToRaw } from './collect-step';
+import { QualityGateError } from './errors';
+import { chunkJobId, mergeParts, writeOutputCsv } from './finalize-step';
+import { notice } from './notices';
+import { writeRunReport } from './report';
+import { reserveRunKeys } from './reserve-keys';
+import { resolvePipeline, type EffectivePipeline } from './resolve';
+
+type Step = RunJobData['step'];
+
+/** Optional hooks, e.g. an LLM cost estimate before fan-out. */
+export interface RunProcessorHooks {
+  estimateCost?: (eff: EffectivePipeline, rawKey: string, rows: number) => Promise<number | undefined>;
+}
+
+/** Build the `pipeline` queue processor. */
+export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}) {
+  const catalog = new Catalog({ redis: res.redis, keyPrefix: `${res.keyPrefix}:catalog`, store: res.store });
+  return async function processRun(job: Job<RunJobData>, token?: string): Promise<{ runId: string; state: string }> {
+    let st = runJobSchema.parse(job.data);
+    const runId = st.runId;
+    const log = res.logger.child({ runId, jobId: job.id, queue: QUEUES.pipeline, pipeline: st.pipeline });
+    const save = async (patch: Partial<RunJobData>) => {
+      st = { ...st, ...patch };
+      await job.updateData(st);
+    };
+    const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      const out = await fn();
+      st.timings = { ...st.timings, [`${step}Ms`]: Date.now() - t0 };
+      await res.runs.update(runId, { timings: JSON.stringify(st.timings) });
+      return out;
+    };
+    const record = (meta: SidecarMeta) => catalog.record(meta).catch((err: Error) => log.warn('catalog record failed', { key: meta.key, error: err.message }));
+
+    let eff: EffectivePipeline;
+    try {
+      eff = await resolvePipeline(res.config.resourcesDir, st.pipeline, st.overrides);
+    } catch (err) {
+      throw new UnrecoverableError(`pipeline ${st.pipeline}: ${(err as Error).message}`);
+    }
+    if (!st.keys) {
+      await save({ keys: await reserveRunKeys(res.redis, res.keyPrefix, { runId, source: eff.def.source, pipeline: st.pipeline, output: eff.def.output, at: new Date(st.requestedAt) }) });
+    }
+    const keys = st.keys!;
+    log.info('run step', { step: st.step, attempt: job.attemptsMade + 1 });
+
+    try {
+      if (st.step === 'collect') {
+        await res.runs.setState(runId, 'collecting', { taskDef: JSON.stringify(eff.task), onChunkFailure: eff.def.on_chunk_failure, progress: 0 });
+        await job.log(`collect: reading source ${eff.def.source}`);
+        const out = await timed('collect', () => collectToRaw(res, job, eff, { runId, rawKey: keys.raw, logger: log }));
+        await record(out.meta);
+        await res.runs.update(runId, { rowsCollected: out.meta.rows, progress: 10, outputs: JSON.stringify({ raw: out.meta.uri }) });
+        await job.log(`collect: ${out.meta.rows} rows → ${out.meta.uri}`);
+        if (!out.quality.passed) {
+          await failGate(out.quality.checks.filter((c) => !c.passed && c.severity === 'fatal').map((c) => `${c.name}: ${c.message}`), out.quality.score, 'raw', { raw: out.quality }, out.meta);
+        }
+        await save({ step: 'fanout', raw: { key: out.meta.key, rows: out.meta.rows } });
+      }
+      if (st.step === 'fanout') {
+        const raw = st.raw!;
+        const chunks = Math.ceil(raw.rows / eff.def.chunk_size);
+        await res.runs.setState(runId, 'cleaning', { chunks, progress: 10 });
+        if (hooks.estimateCost) {
+          const est = await hooks.estimateCost(eff, raw.key, raw.rows).catch(() => undefined);
+          if (est !== undefined) await res.runs.update(runId, { estimatedCostUsd: est });
+        }
+        await addChunkJobs(res, job, eff, raw, chunks);
+        await job.log(`fanout: ${chunks} chunks of up to ${eff.def.chunk_size} rows`);
+        await save({ step: 'finalize', chunks });
+      }
+      if (st.step === 'finalize') {
+        // Also guards a crash between fan-out and waiting: never finalize while children run.
+        if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
+        await res.runs.setState(runId, 'finalizing', { progress: 90 });
+        await finalize();
+        await save({ step: 'done' });
+      }
+      return { runId, state: 'completed' };
+    } catch (err) {
+      if (err instanceof WaitingChildrenError) throw err;
+      if (err instanceof NonRetryableError) throw new UnrecoverableError(err.message);
+      log.warn('run step failed', { step: st.step, attempt: `${job.attemptsMade + 1} of ${job.opts.attempts ?? 1}`, error: (err as Error).message });
+      throw err;
+    }
+
+    async function finalize(): Promise<void> {
+      const raw = st.raw!;
+      const chunks = st.chunks ?? 0;
+      const input = { runId, rawKey: raw.key, rows: raw.rows, chunks, chunkSize: eff.def.chunk_size, processedKey: keys.processed, outputKey: keys.output, logger: log };
+      const merged = await timed('merge', () => mergeParts(res, job, eff, input));
+      await record(merged.processed);
+      await res.runs.update(runId, {
+        final_rowsCleaned: merged.rowsCleaned,
+        final_rowsFailed: merged.rowsFailed,
+        qualityScore: merged.quality.score,
+        qualityPassed: merged.quality.passed ? 1 : 0,
+        outputs: JSON.stringify({ raw: res.store.uri(raw.key), processed: merged.processed.uri }),
+      });
+      await job.log(`finalize: merged ${merged.processed.rows} rows (${merged.rowsFailed} failed) → ${merged.processed.uri}`);
+      if (merged.failedChunks.length) {
+        await job.log(`finalize: ${merged.failedChunks.length} chunk(s) failed; their rows are kept and marked failed`);
+      }
+      if (!merged.quality.passed) {
+        const failed = merged.quality.checks.filter((c) => !c.passed && c.severity === 'fatal').map((c) => `${c.name}: ${c.message}`);
+        await failGate(failed, merged.quality.score, 'processed', { processed: merged.quality }, merged.processed);
+      }
+      const out = await timed('csv', () => writeOutputCsv(res, job, eff, input, merged.processed));
+      await record(out.csv);
+      const outputs = { raw: res.store.uri(raw.key), processed: merged.processed.uri, csv: out.csv.uri, report: res.store.uri(`reports/${runId}.json`) };
+      await res.runs.update(runId, { duplicatesRemoved: out.duplicatesRemoved, rowsOutput: out.csv.rows, outputs: JSON.stringify(outputs) });
+      const report = await writeRunReport(res, {
+        runId,
+        pipeline: st.pipeline,
+        task: eff.task.task_name,
+        source: eff.def.source,
+        state: 'completed',
+        stages: { processed: merged.quality },
+        counts: { rowsCollected: raw.rows, rowsCleaned: merged.rowsCleaned, rowsFailed: merged.rowsFailed, chunks, chunksFailed: merged.failedChunks.length, duplicatesRemoved: out.duplicatesRemoved, rowsOutput: out.csv.rows },
+        timings: st.timings,
+        outputs,
+        inputs: [raw.key, merged.processed.key, out.csv.key],
+        jobIds: job.id ? [job.id] : [],
+      });
+      await record(report);
+      await res.runs.setState(runId, 'completed');
+      await job.log(`done: ${out.csv.rows} rows → ${out.csv.uri}`);
+      log.info('run completed', { rows: raw.rows, failed: merged.rowsFailed, durationMs: Object.values(st.timings).reduce((a, b) => a + b, 0) });
+    }
+
+    async function failGate(failed: string[], score: number, stage: 'raw' | 'processed', stages: Parameters<typeof writeRunReport>[1]['stages'], input: SidecarMeta): Promise<never> {
+      const err = new QualityGateError(stage, failed, score);
+      const report = await writeRunReport(res, {
+        runId,
+        pipeline: st.pipeline,
+        task: eff.task.task_name,
+        source: eff.def.source,
+        state: 'failed',
+        error: err.message,
+        stages,
+        counts: { rowsCollected: st.raw?.rows ?? input.rows },
+        timings: st.timings,
+        outputs: { [stage === 'raw' ? 'raw' : 'processed']: input.uri },
+        inputs: [input.key],
+        jobIds: job.id ? [job.id] : [],
+      });
+      await record(report);
+      const status = await res.runs.get(runId);
+      await res.runs.update(runId, { outputs: JSON.stringify({ ...status?.outputs, report: report.uri }) });
+      await notice(res, {
+        kind: 'quality_gate_failed',
+        pipeline: st.pipeline,
+        runId,
+        step: stage === 'raw' ? 'collect' : 'finalize',
+        error: { message: err.message },
+        kept: `${stage} file kept for inspection at ${input.uri}; nothing was written to output/`,
+        details: { failedChecks: failed, score },
+      } as Parameters<typeof notice>[1]);
+      throw err;
+    }
+  };
+}
+
+async function addChunkJobs(res: Resources, job: Job, eff: EffectivePipeline, raw: { key: string; rows: number }, chunks: number): Promise<void> {
+  const runId = (job.data as RunJobData).runId;
+  const failurePolicy = eff.def.on_chunk_failure === 'fail' ? { failParentOnFailure: true } : { ignoreDependencyOnFailure: true };
+  const BATCH = 500;
+  for (let start = 0; start < chunks; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(chunks, start + BATCH); i++) {
+      const offset = i * eff.def.chunk_size;
+      batch.push({
+        name: 'chunk',
+        data: { runId, pipeline: eff.def.name, chunkIndex: i, rawKey: raw.key, offset, limit: Math.min(eff.def.chunk_size, raw.rows - offset), task: eff.task.task_name, partKey: partKey(runId, i) },
+        opts: {
+          ...JOBS.clean.chunk.options,
+          ...failurePolicy,
+          jobId: chunkJobId(runId, i),
+          priority: eff.def.priority,
+          parent: { id: job.id!, queue: job.queueQualifiedName },
+        },
+      });
+    }
+    await res.queues[QUEUES.clean].addBulk(batch);
+  }
+}
+
+/** The step a run job was at, for logs and status. */
+export function stepOf(job: Job): Step {
+  return runJobSchema.safeParse(job.data).data?.step ?? 'collect';
+}

@@ -1,0 +1,63 @@
+/** Processor of `chunk` jobs on the `clean` queue. */
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { chunkJobSchema, type ChunkJobData, type ChunkResult } from '../queues/catalog';
+import { QUEUES } from '../queues/names';
+import { createCleaner } from '../src/cleaning/cleaner';
+import { BudgetExceededError, createLlmCleaner, loadPrices } from '../src/cleaning/llm';
+import type { Resources } from '../src/context';
+import { NonRetryableError } from '../src/errors';
+import { taskSchema, type TaskDef } from '../src/resources/schemas';
+import { cleanChunk } from '../src/runs/clean-chunk';
+import { notice } from '../src/runs/notices';
+
+/** How long a chunk waits before trying again once the daily LLM budget is reached. */
+const BUDGET_RETRY_MS = 60_000;
+
+async function taskOf(res: Resources, runId: string): Promise<TaskDef> {
+  const raw = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'taskDef');
+  if (!raw) throw new NonRetryableError(`run ${runId} has no task snapshot (was the run deleted?)`);
+  return taskSchema.parse(JSON.parse(raw));
+}
+
+/** Build the `clean` queue processor. */
+export function createCleanProcessor(res: Resources) {
+  return async function processChunk(job: Job<ChunkJobData>, token?: string): Promise<ChunkResult> {
+    const d = chunkJobSchema.parse(job.data);
+    const log = res.logger.child({ runId: d.runId, jobId: job.id, queue: QUEUES.clean, pipeline: d.pipeline, chunk: d.chunkIndex });
+    const task = await taskOf(res, d.runId);
+    const prices = task.engine === 'llm' ? await loadPrices(res.config.resourcesDir) : undefined;
+    const llmDeps = {
+      redis: res.redis,
+      keyPrefix: `${res.keyPrefix}:llm`,
+      logger: log,
+      llm: res.config.llm,
+      prices: prices!,
+      onEvent: (e: { type: string } & Record<string, unknown>) => {
+        if (e.type === 'breaker_opened') void notice(res, { kind: 'breaker_opened', pipeline: d.pipeline, runId: d.runId, step: 'clean', details: e } as Parameters<typeof notice>[1]);
+      },
+    };
+    try {
+      return await cleanChunk(res, job, task, (t, ctx) => createCleaner(t, (tt) => createLlmCleaner(tt, llmDeps, ctx)));
+    } catch (err) {
+      if (err instanceof BudgetExceededError) {
+        // The run waits, it does not fail: pause the queue cluster-wide and park this chunk.
+        await res.queues.clean.pause();
+        log.warn('daily LLM budget reached; clean queue paused', { spentUsd: err.spentUsd, budgetUsd: err.budgetUsd });
+        await notice(res, {
+          kind: 'budget_reached',
+          pipeline: d.pipeline,
+          runId: d.runId,
+          step: 'clean',
+          error: { message: err.message },
+          kept: 'the clean queue is paused; queued chunks wait and nothing is lost',
+          details: { spentUsd: err.spentUsd, budgetUsd: err.budgetUsd },
+        } as Parameters<typeof notice>[1]);
+        await job.moveToDelayed(Date.now() + BUDGET_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      if (err instanceof NonRetryableError) throw new UnrecoverableError(err.message);
+      log.warn('chunk failed', { attempt: `${job.attemptsMade + 1} of ${job.opts.attempts ?? 1}`, error: (err as Error).message });
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Start workers for a set of queues in this process. Each worker gets its own
+ * Redis connection, logs its queue and concurrency, reports errors through
+ * the logger, and records terminal failures on the run.
+ */
+import { type Job, Worker, type WorkerOptions } from 'bullmq';
+import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLED, DEFAULT_STALLED_INTERVAL_MS } from '../queues/catalog';
+import { createRedis } from '../queues/connection';
+import { QUEUES, type QueueName } from '../queues/names';
+import type { Resources } from '../src/context';
+import { createRunProcessor } from '../src/runs/run-processor';
+import { createCleanProcessor } from './clean';
+import { onCleanFailed, onRunFailed } from './failures';
+import { createMaintenanceProcessor, type HousekeepingTask } from './maintenance';
+
+/** Options for {@link startWorkers}. */
+export interface StartWorkersOptions {
+  queues?: readonly QueueName[];
+  /** Concurrency of the clean queue; other queues use smaller fixed values. */
+  concurrency?: number;
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalledCount?: number;
+  /** Housekeeping tasks served by the maintenance worker. */
+  housekeeping?: Readonly<Record<string, HousekeepingTask>>;
+}
+
+/** Running workers. */
+export interface WorkerSet {
+  workers: Worker[];
+  /** Stop taking jobs, let active ones finish, then close. */
+  close(): Promise<void>;
+}
+
+/** Queues a worker process serves by default. */
+export const WORKER_QUEUES: readonly QueueName[] = [QUEUES.pipeline, QUEUES.clean, QUEUES.maintenance];
+
+/** Start workers for the given queues. */
+export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): WorkerSet {
+  const queues = opts.queues ?? WORKER_QUEUES;
+  const concurrency = opts.concurrency ?? res.config.workerConcurrency;
+  const base = (name: string, conc: number): WorkerOptions => ({
+    connection: createRedis({ url: res.config.redisUrl, name: `${res.config.queuePrefix}:worker:${name}` }),
+    prefix: res.config.queuePrefix,
+    concurrency: conc,
+    lockDuration: opts.lockDuration ?? DEFAULT_LOCK_MS,
+    stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
+    maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED,
+  });
+  const workers: Worker[] = [];
+  const add = (w: Worker, onFailed?: (job: Job, err: Error) => Promise<void>) => {
+    w.on('error', (err) => res.logger.error('worker error', { queue: w.name, error: err.message }));
+    if (onFailed) {
+      w.on('failed', (job, err) => {
+        if (job) void onFailed(job, err).catch((e: Error) => res.logger.error('failure handler error', { queue: w.name, error: e.message }));
+      });
+    }
+    workers.push(w);
+    res.logger.info('worker started', { queue: w.name, concurrency: w.opts.concurrency, prefix: res.config.queuePrefix, pid: process.pid });
+  };
+  if (queues.includes(QUEUES.pipeline)) {
+    add(new Worker(QUEUES.pipeline, createRunProcessor(res), base(QUEUES.pipeline, Math.max(2, Math.ceil(concurrency / 2)))), (j, e) => onRunFailed(res, j, e));
+  }
+  if (queues.includes(QUEUES.clean)) {
+    add(new Worker(QUEUES.clean, createCleanProcessor(res), base(QUEUES.clean, concurrency)), (j, e) => onCleanFailed(res, j, e));
+  }
+  if (queues.includes(QUEUES.maintenance)) {
+    add(new Worker(QUEUES.maintenance, createMaintenanceProcessor(res, opts.housekeeping), base(QUEUES.maintenance, 1)));
+  }
+  return {
+    workers,
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+    },
+  };
+}
