@@ -83,7 +83,9 @@ export async function getJson(url: string, opts: GetJsonOptions): Promise<unknow
     }
     opts.logger?.warn('http request failed; retrying', { url: shown, attempt, of: opts.maxRetries + 1, error: outcome.reason, waitMs });
     opts.onRetry?.({ attempt, error: `GET ${shown}: ${outcome.reason}`, waitMs });
-    await sleep(waitMs, undefined, { signal: opts.signal });
+    await sleep(waitMs, undefined, { signal: opts.signal }).catch((err: unknown) => {
+      throw opts.signal?.aborted ? opts.signal.reason : err;
+    });
   }
 }
 
