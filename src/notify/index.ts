@@ -4,3 +4,5 @@ export * from './render';
 export * from './throttle';
 export * from './send';
 export type { NoticeLinks } from './kinds';
+export * from './metrics';
+export * from './alerts';
