@@ -40,7 +40,9 @@ export async function writeCsv(
     bom: true,
     columns: [...columns],
     record_delimiter: '\r\n',
-    quoted_match: /^[\s]|[\s]$/, // keep leading/trailing spaces from being trimmed by readers
+    // csv-stringify only quotes the configured record delimiter (CRLF); a bare LF or CR inside a field
+    // must be quoted too (RFC 4180), and leading/trailing spaces are quoted so readers do not trim them.
+    quoted_match: [/[\r\n]/, /^\s|\s$/],
     cast: {
       date: (d: Date) => d.toISOString(),
       boolean: (b: boolean) => (b ? 'true' : 'false'),
