@@ -3,14 +3,20 @@
  * temp file and are renamed into place on commit.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AtomicWrite } from './object-store';
 import { fsyncFile, moveFile, removeQuietly } from './fs-util';
 
-/** Open an {@link AtomicWrite} that publishes `tempPath` as `finalPath` on commit. */
-export function openLocalAtomicWrite(tempPath: string, finalPath: string, scratchDir: string): AtomicWrite {
+/**
+ * Open an {@link AtomicWrite} that publishes `tempPath` as `finalPath` on commit.
+ * Resolves once the temp file exists, so open errors surface here.
+ */
+export async function openLocalAtomicWrite(tempPath: string, finalPath: string, scratchDir: string): Promise<AtomicWrite> {
+  const file = createWriteStream(tempPath);
+  await once(file, 'open');
   const hash = createHash('sha256');
   let bytes = 0;
   const hasher = new Transform({
@@ -20,7 +26,7 @@ export function openLocalAtomicWrite(tempPath: string, finalPath: string, scratc
       cb(null, chunk);
     },
   });
-  const done = pipeline(hasher, createWriteStream(tempPath));
+  const done = pipeline(hasher, file);
   // The caller learns of failures from commit(); keep an unobserved rejection from crashing the process.
   done.catch(() => undefined);
   let state: 'open' | 'committed' | 'aborted' = 'open';

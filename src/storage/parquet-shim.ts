@@ -3,6 +3,8 @@
  * storage readers and writers (never at import time).
  */
 import { PARQUET_LOGICAL_TYPES } from 'parquetjs-lite/lib/types';
+import shred from 'parquetjs-lite/lib/shred';
+import { makeFastShred } from './parquet-fast-shred';
 
 let applied = false;
 
@@ -14,6 +16,7 @@ function toNumber(v: unknown): number {
 /**
  * Patch timestamp decoding: the library does `new Date(+bigint)`, which throws
  * "Cannot convert a BigInt value to a number" on every INT64 timestamp.
+ * Also installs a fast row shredder for flat schemas (see parquet-fast-shred.ts).
  * Idempotent.
  */
 export function applyParquetShim(): void {
@@ -25,6 +28,7 @@ export function applyParquetShim(): void {
     micros.fromPrimitive = (v: unknown) =>
       new Date(typeof v === 'bigint' ? Number(v / 1000n) : Math.floor(toNumber(v) / 1000));
   }
+  shred.shredRecord = makeFastShred(shred.shredRecord as never) as never;
   applied = true;
 }
 

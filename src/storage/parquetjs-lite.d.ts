@@ -64,4 +64,10 @@ declare module 'parquetjs-lite' {
 
 declare module 'parquetjs-lite/lib/types' {
   export const PARQUET_LOGICAL_TYPES: Record<string, { fromPrimitive?: (v: unknown) => unknown; toPrimitive: (v: unknown) => unknown }>;
+  export function toPrimitive(type: string, value: unknown): unknown;
+}
+
+declare module 'parquetjs-lite/lib/shred' {
+  const shred: { shredRecord: (schema: never, record: Record<string, unknown>, buffer: object) => void };
+  export = shred;
 }
