@@ -4,30 +4,75 @@
  */
 import { z } from 'zod';
 import { qualityConfigSchema } from '../quality/config';
+import { cronProblem, timeZoneProblem } from './cron';
 
 /** A pipeline, task or output name: safe as a file name part and a job id part. */
 export const nameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use 1-64 letters, digits, _ or -, starting with a letter or digit');
 
-/** A deterministic cleaning step: a name, or `{ name: options }` for steps that take options. */
-export const ruleStepSchema = z.union([
-  z.enum(['strip_html', 'decode_entities', 'normalize_whitespace', 'normalize_unicode', 'fix_mojibake', 'mask_pii', 'truncate', 'trim']),
-  z.object({ normalize_unicode: z.object({ form: z.enum(['NFC', 'NFKC', 'NFD', 'NFKD']).default('NFC') }).strict() }).strict(),
-  z.object({ truncate: z.object({ max_length: z.number().int().positive() }).strict() }).strict(),
-  z
+/** Every rules step name, in the order the docs list them. */
+export const RULE_STEP_NAMES = [
+  'strip_html',
+  'decode_entities',
+  'normalize_whitespace',
+  'normalize_unicode',
+  'fix_mojibake',
+  'mask_pii',
+  'truncate',
+  'trim',
+] as const;
+/** A rules step name. */
+export type RuleStepName = (typeof RULE_STEP_NAMES)[number];
+
+// `- mask_pii:` with nothing after it is natural YAML for "defaults", so null means {}.
+const orEmpty = (v: unknown): unknown => (v === null ? {} : v);
+
+const stepOptionSchemas = {
+  normalize_unicode: z.object({ form: z.enum(['NFC', 'NFKC', 'NFD', 'NFKD']).default('NFC') }).strict(),
+  truncate: z.object({ max_length: z.number().int().positive() }).strict(),
+  mask_pii: z
     .object({
-      mask_pii: z
-        .object({
-          emails: z.boolean().default(true),
-          phones: z.boolean().default(true),
-          email_mask: z.string().default('[EMAIL]'),
-          phone_mask: z.string().default('[PHONE]'),
-        })
-        .strict(),
+      emails: z.boolean().default(true),
+      phones: z.boolean().default(true),
+      email_mask: z.string().default('[EMAIL]'),
+      phone_mask: z.string().default('[PHONE]'),
     })
     .strict(),
-]);
+} as const;
+const STEPS_WITH_OPTIONS = Object.keys(stepOptionSchemas);
+// `truncate` has no sensible default length, so it is only valid with options.
+const bareStepSchema = z.enum(RULE_STEP_NAMES.filter((n) => n !== 'truncate') as [Exclude<RuleStepName, 'truncate'>]);
+
+/** Message for a step that matches no branch at its root (a bad name or shape). */
+function badStepMessage(input: unknown): string | undefined {
+  const known = `known steps: ${RULE_STEP_NAMES.join(', ')}`;
+  if (typeof input === 'string') {
+    if (input === 'truncate') return 'truncate needs options, e.g. { truncate: { max_length: 2000 } }';
+    return `unknown rule step "${input}" (${known})`;
+  }
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    const keys = Object.keys(input);
+    if (keys.length === 1) {
+      const key = keys[0]!;
+      if (!(RULE_STEP_NAMES as readonly string[]).includes(key)) return `unknown rule step "${key}" (${known})`;
+      if (!STEPS_WITH_OPTIONS.includes(key)) return `"${key}" takes no options; write it as a plain name`;
+      return undefined;
+    }
+  }
+  return `a rule step is a name such as "trim" or a one-key map such as { truncate: { max_length: 2000 } } (${known})`;
+}
+
+/** A deterministic cleaning step: a name, or `{ name: options }` for steps that take options. */
+export const ruleStepSchema = z.union(
+  [
+    bareStepSchema,
+    z.object({ normalize_unicode: z.preprocess(orEmpty, stepOptionSchemas.normalize_unicode) }).strict(),
+    z.object({ truncate: stepOptionSchemas.truncate }).strict(),
+    z.object({ mask_pii: z.preprocess(orEmpty, stepOptionSchemas.mask_pii) }).strict(),
+  ],
+  { error: (iss) => (iss.code === 'invalid_union' ? badStepMessage(iss.input) : undefined) },
+);
 /** One rules step as written in a task file. */
 export type RuleStep = z.infer<typeof ruleStepSchema>;
 
@@ -54,7 +99,7 @@ export const taskSchema = z
         after: z.array(ruleStepSchema).default([]),
       })
       .strict()
-      .default({ before: [], after: [] }),
+      .default(() => ({ before: [], after: [] })),
     quality: qualityConfigSchema.partial().optional(),
   })
   .strict()
@@ -79,7 +124,7 @@ export const pipelineSchema = z
     schedule: cronSchema.optional(),
     tz: z.string().optional(),
     chunk_size: z.number().int().positive().max(1_000_000).default(500),
-    quality: qualityConfigSchema.default(qualityConfigSchema.parse({})),
+    quality: qualityConfigSchema.default(() => qualityConfigSchema.parse({})),
     output: nameSchema,
     description: z.string().default(''),
     /** What to do with a chunk that exhausted its attempts: keep its rows marked failed, or fail the run. */
@@ -92,9 +137,15 @@ export const pipelineSchema = z
         digest: z.boolean().default(false),
       })
       .strict()
-      .default({ emails: [], digest: false }),
+      .default(() => ({ emails: [], digest: false })),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    const tzIssue = p.tz === undefined ? undefined : timeZoneProblem(p.tz);
+    if (tzIssue) ctx.addIssue({ code: 'custom', path: ['tz'], message: tzIssue });
+    const cronIssue = p.schedule === undefined ? undefined : cronProblem(p.schedule, tzIssue ? undefined : p.tz);
+    if (cronIssue) ctx.addIssue({ code: 'custom', path: ['schedule'], message: cronIssue });
+  });
 /** A parsed pipeline definition plus its name. */
 export type PipelineDef = z.infer<typeof pipelineSchema> & { name: string };
 
