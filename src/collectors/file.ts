@@ -56,13 +56,16 @@ function records(file: string, format: Format, o: FileOptions, name: string): As
   return readCsvRecords(file, { delimiter });
 }
 
-function checkColumns(rec: Record<string, unknown>, o: FileOptions, name: string): void {
-  const wanted: Array<[string, string | undefined]> = [['text_column', o.text_column], ['id_column', o.id_column], ['created_at_column', o.created_at_column]];
-  for (const [field, col] of wanted) {
-    if (col !== undefined && !(col in rec)) {
-      throw new ValidationError(`column "${col}" not found in ${name}; columns: ${Object.keys(rec).join(', ')}`, { field: `options.${field}` });
-    }
-  }
+/** Column options that name a column (text, id, created_at), with the option each comes from. */
+function wantedColumns(o: FileOptions): Array<[string, string]> {
+  const out: Array<[string, string]> = [['text_column', o.text_column]];
+  if (o.id_column) out.push(['id_column', o.id_column]);
+  if (o.created_at_column) out.push(['created_at_column', o.created_at_column]);
+  return out;
+}
+
+function missingColumn(field: string, col: string, name: string, columns: Iterable<string>): ValidationError {
+  return new ValidationError(`column "${col}" not found in ${name}; columns: ${[...columns].join(', ')}`, { field: `options.${field}` });
 }
 
 function toRow(rec: Record<string, unknown>, o: FileOptions, nextId: number, where: string): CollectedRow {
@@ -96,16 +99,27 @@ async function* collectFiles(o: FileOptions, ctx: CollectContext): AsyncGenerato
   const formats = files.map((f) => formatOf(f.path, o, f.name));
   ctx.logger.info('file collector matched files', { count: files.length });
   let n = 0;
+  const wanted = wantedColumns(o);
   for (const [i, { path: file, name }] of files.entries()) {
     let inFile = 0;
+    // JSON and Parquet records omit absent/null fields, so a column only counts as missing if no record has it.
+    const unseen = new Map(wanted);
+    const columns = new Set<string>();
     for await (const rec of records(file, formats[i]!, o, name)) {
       ctx.signal?.throwIfAborted();
       inFile++;
       if (!isPlainObject(rec)) throw new ValidationError(`record ${inFile} is not an object`, { file: name });
-      if (inFile === 1) checkColumns(rec, o, name);
+      if (unseen.size) {
+        for (const [field, col] of unseen) if (col in rec) unseen.delete(field);
+        for (const k of Object.keys(rec)) columns.add(k);
+        const first = unseen.entries().next();
+        if (formats[i] === 'csv' && !first.done) throw missingColumn(first.value[0], first.value[1], name, columns);
+      }
       n++;
       yield toRow(rec, o, n, `${name} record ${inFile}`);
     }
+    const first = unseen.entries().next();
+    if (inFile > 0 && !first.done) throw missingColumn(first.value[0], first.value[1], name, columns);
   }
 }
 
