@@ -150,6 +150,7 @@ const envSchema = z.object({
     message: 'expected an http(s) URL',
   }),
   NOTIFY_THROTTLE_SECONDS: numberWithDefault(positiveInt, 900),
+  NOTIFY_GROUP_WAIT_MS: numberWithDefault(z.number().int().min(0).describe('an integer >= 0'), 30_000),
   TMDB_API_KEY: optionalString,
   TMDB_BEARER_TOKEN: optionalString,
   WORKER_CONCURRENCY: numberWithDefault(positiveInt, 4),
@@ -188,7 +189,7 @@ export interface Config {
     timeoutMs: number;
     cacheTtlSeconds: number;
   };
-  mail: { smtpUrl?: string; from: string; to?: string; slackWebhookUrl?: string; throttleSeconds: number };
+  mail: { smtpUrl?: string; from: string; to?: string; slackWebhookUrl?: string; throttleSeconds: number; groupWaitMs: number };
   tmdb: { apiKey?: string; bearerToken?: string };
   workerConcurrency: number;
   logLevel: 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
@@ -242,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       to: e.ALERT_EMAIL_TO,
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       throttleSeconds: e.NOTIFY_THROTTLE_SECONDS,
+      groupWaitMs: e.NOTIFY_GROUP_WAIT_MS,
     },
     tmdb: { apiKey: e.TMDB_API_KEY, bearerToken: e.TMDB_BEARER_TOKEN },
     workerConcurrency: e.WORKER_CONCURRENCY,

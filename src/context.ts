@@ -6,6 +6,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { Catalog } from './catalog';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from '../queues/connection';
 import { ALL_QUEUES, type QueueName } from '../queues/names';
@@ -22,6 +23,8 @@ export interface Resources {
   store: ObjectStore;
   queues: Readonly<Record<QueueName, Queue>>;
   runs: RunStore;
+  /** Dataset catalog (sidecars indexed in Redis). */
+  catalog: Catalog;
   /** Prefix of the application's own Redis keys (`<QUEUE_PREFIX>:app`). */
   keyPrefix: string;
   /** Close queues and connections. */
@@ -46,13 +49,15 @@ export function createResources(config: Readonly<Config>, opts: ResourceOptions 
   ) as Record<QueueName, Queue>;
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn('queue error', { queue: q.name, error: err.message }));
   const keyPrefix = `${config.queuePrefix}:app`;
+  const store = opts.store ?? createStore(config);
   return {
     config,
     logger,
     redis,
-    store: opts.store ?? createStore(config),
+    store,
     queues,
     runs: new RunStore(redis, keyPrefix),
+    catalog: new Catalog({ redis, keyPrefix: `${keyPrefix}:catalog`, store }),
     keyPrefix,
     async close() {
       await Promise.allSettled(Object.values(queues).map((q) => q.close()));

@@ -11,7 +11,9 @@ import type { Resources } from '../src/context';
 import { createRunProcessor } from '../src/runs/run-processor';
 import { createCleanProcessor } from './clean';
 import { onCleanFailed, onRunFailed } from './failures';
+import { HOUSEKEEPING } from './housekeeping';
 import { createMaintenanceProcessor, type HousekeepingTask } from './maintenance';
+import { createNotifyProcessor } from './notify';
 
 /** Options for {@link startWorkers}. */
 export interface StartWorkersOptions {
@@ -33,7 +35,7 @@ export interface WorkerSet {
 }
 
 /** Queues a worker process serves by default. */
-export const WORKER_QUEUES: readonly QueueName[] = [QUEUES.pipeline, QUEUES.clean, QUEUES.maintenance];
+export const WORKER_QUEUES: readonly QueueName[] = [QUEUES.pipeline, QUEUES.clean, QUEUES.maintenance, QUEUES.notify];
 
 /** Start workers for the given queues. */
 export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): WorkerSet {
@@ -65,7 +67,10 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
     add(new Worker(QUEUES.clean, createCleanProcessor(res), base(QUEUES.clean, concurrency)), (j, e) => onCleanFailed(res, j, e));
   }
   if (queues.includes(QUEUES.maintenance)) {
-    add(new Worker(QUEUES.maintenance, createMaintenanceProcessor(res, opts.housekeeping), base(QUEUES.maintenance, 1)));
+    add(new Worker(QUEUES.maintenance, createMaintenanceProcessor(res, opts.housekeeping ?? Object.fromEntries(HOUSEKEEPING.map((h) => [h.name, h.task]))), base(QUEUES.maintenance, 1)));
+  }
+  if (queues.includes(QUEUES.notify)) {
+    add(new Worker(QUEUES.notify, createNotifyProcessor(res), base(QUEUES.notify, 2)));
   }
   return {
     workers,

@@ -10,6 +10,7 @@ import { ALL_QUEUES, type QueueName } from '../../queues/names';
 import { startWorkers } from '../../workers';
 import { onShutdown, startApi, startStandalone } from '../server';
 import { syncSchedules, listSchedules } from '../schedules';
+import { EXTRA_COMMANDS } from './commands';
 import { ensureRedis } from './redis-bootstrap';
 import { runCommand } from './run-command';
 
@@ -162,6 +163,8 @@ program
       else console.table(list);
     });
   });
+
+for (const register of EXTRA_COMMANDS) register(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err.message);

@@ -63,7 +63,7 @@ export async function cleanChunk(res: Resources, job: Job<ChunkJobData>, task: T
       await job.updateProgress({ rows, of: d.limit });
     }
   }
-  await writeParquet(res.store, d.partKey, 'part', processed(), {
+  const part = await writeParquet(res.store, d.partKey, 'part', processed(), {
     kind: 'part',
     runId: d.runId,
     pipeline: d.pipeline,
@@ -71,6 +71,7 @@ export async function cleanChunk(res: Resources, job: Job<ChunkJobData>, task: T
     jobIds: job.id ? [job.id] : [],
   });
   if (rows !== d.limit) throw new Error(`chunk ${d.chunkIndex} read ${rows} rows from ${d.rawKey}, expected ${d.limit}`);
+  await res.catalog.record(part);
   const llm = cleaner.usage();
   await res.runs.applyChunk(d.runId, d.chunkIndex, { rows, cleaned, failed, llm });
   const result: ChunkResult = { chunkIndex: d.chunkIndex, partKey: d.partKey, rows, cleaned, failed, durationMs: Date.now() - started, llm };

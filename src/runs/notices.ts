@@ -8,7 +8,7 @@ export async function notice(res: Resources, event: Omit<NoticeEvent, 'occurredA
   try {
     const full = { ...event, occurredAt: event.occurredAt ?? new Date().toISOString() } as NoticeEvent;
     await raiseNotice(
-      { redis: res.redis, keyPrefix: `${res.keyPrefix}:notify`, queue: res.queues.notify, logger: res.logger, windowSeconds: res.config.mail.throttleSeconds },
+      { redis: res.redis, keyPrefix: `${res.keyPrefix}:notify`, queue: res.queues.notify, logger: res.logger, windowSeconds: res.config.mail.throttleSeconds, groupWaitMs: res.config.mail.groupWaitMs },
       full,
     );
   } catch (err) {

@@ -9,7 +9,6 @@
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { JOBS, runJobSchema, type RunJobData } from '../../queues/catalog';
 import { QUEUES } from '../../queues/names';
-import { Catalog } from '../catalog';
 import type { Resources } from '../context';
 import { NonRetryableError } from '../errors';
 import { partKey } from '../storage/names';
@@ -31,7 +30,6 @@ export interface RunProcessorHooks {
 
 /** Build the `pipeline` queue processor. */
 export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}) {
-  const catalog = new Catalog({ redis: res.redis, keyPrefix: `${res.keyPrefix}:catalog`, store: res.store });
   return async function processRun(job: Job<RunJobData>, token?: string): Promise<{ runId: string; state: string }> {
     let st = runJobSchema.parse(job.data);
     const runId = st.runId;
@@ -47,7 +45,7 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
       await res.runs.update(runId, { timings: JSON.stringify(st.timings) });
       return out;
     };
-    const record = (meta: SidecarMeta) => catalog.record(meta).catch((err: Error) => log.warn('catalog record failed', { key: meta.key, error: err.message }));
+    const record = (meta: SidecarMeta) => res.catalog.record(meta).catch((err: Error) => log.warn('catalog record failed', { key: meta.key, error: err.message }));
 
     let eff: EffectivePipeline;
     try {

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { runIdSchema } from '../../../queues/catalog';
-import { buildLineage, Catalog, traceFile } from '../../catalog';
+import { buildLineage, traceFile } from '../../catalog';
 import type { Resources } from '../../context';
 import { HttpError, parseOr400 } from '../errors';
 
@@ -22,7 +22,7 @@ const datasetsQuery = z
 
 /** Routes /api/datasets and /api/runs/:runId/lineage. */
 export function datasetsRouter(res: Resources): Router {
-  const catalog = new Catalog({ redis: res.redis, keyPrefix: `${res.keyPrefix}:catalog`, store: res.store });
+  const catalog = res.catalog;
   const r = Router();
   r.get('/datasets', async (req, reply) => {
     const q = parseOr400(datasetsQuery, req.query, 'query');
