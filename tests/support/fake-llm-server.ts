@@ -11,7 +11,7 @@
  * whole reply is `[]`, so tests can show only that row fails.
  *
  * Usage is `ceil(chars / 4)` of the messages and of the reply. Every reply
- * carries x-ratelimit-{limit,remaining,reset}-{requests,tokens}; with
+ * carries `openai-processing-ms` and x-ratelimit-{limit,remaining,reset}-{requests,tokens}; with
  * `rpsLimit` the requests quota is per second (sliding 1 s window) and excess
  * requests get 429 with Retry-After and retry-after-ms. Faults are injected by
  * ratio (seeded, reproducible) or by schedule (the n-th request after
@@ -65,6 +65,8 @@ export interface FakeLlmStats {
   tokens: number;
   /** Requests answered 429 because of `rpsLimit`. */
   rateLimited: number;
+  /** Arrival time (ms) of every request, in order. */
+  arrivals: number[];
   /** Requests per epoch second (Math.floor(Date.now()/1000)). */
   perSecond: Map<number, number>;
   byModel: Map<string, number>;
@@ -99,7 +101,7 @@ export function fakeClean(text: string): string {
 export const INJECTION_MARKER = /ignore (all )?previous instructions/i;
 
 function emptyStats(): FakeLlmStats {
-  return { requests: 0, items: 0, promptTokens: 0, completionTokens: 0, tokens: 0, rateLimited: 0, perSecond: new Map(), byModel: new Map(), faults: new Map(), texts: [], systemMessages: [], jsonModeRequests: 0 };
+  return { requests: 0, items: 0, promptTokens: 0, completionTokens: 0, tokens: 0, rateLimited: 0, arrivals: [], perSecond: new Map(), byModel: new Map(), faults: new Map(), texts: [], systemMessages: [], jsonModeRequests: 0 };
 }
 
 function mulberry32(seed: number): () => number {
@@ -129,6 +131,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
   let seq = 0;
   const window: number[] = [];
   const hanging = new Set<http.ServerResponse>();
+  const arrivedAt = new WeakMap<http.ServerResponse, number>();
 
   const pickFault = (): FaultKind | null => {
     if (faults.schedule && scheduleAt < faults.schedule.length) return faults.schedule[scheduleAt++] ?? null;
@@ -154,15 +157,17 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'openai-processing-ms': String(Date.now() - (arrivedAt.get(res) ?? Date.now())), ...headers });
     res.end(JSON.stringify(body));
   };
   const apiError = (message: string, type: string) => ({ error: { message, type, param: null, code: null } });
 
   const handle = async (body: ChatBody, res: http.ServerResponse): Promise<void> => {
     const now = Date.now();
+    arrivedAt.set(res, now);
     const sec = Math.floor(now / 1000);
     stats.requests++;
+    stats.arrivals.push(now);
     stats.perSecond.set(sec, (stats.perSecond.get(sec) ?? 0) + 1);
     const model = body.model ?? '';
     stats.byModel.set(model, (stats.byModel.get(model) ?? 0) + 1);

@@ -60,7 +60,7 @@ function classify(err: unknown): CallOutcome {
   if (err instanceof OpenAI.APIConnectionError) return { kind: 'transient', reason: `connection error: ${err.message}` };
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
     const status = err.status;
-    const msg = `${status} ${short(err.message)}`;
+    const msg = short(err.message.startsWith(String(status)) ? err.message : `${status} ${err.message}`);
     if (status === 429) return { kind: 'rate_limited', retryAfterMs: retryAfterMs(err.headers), headers: err.headers, reason: msg };
     if (status === 408 || status === 409 || status >= 500) return { kind: 'transient', reason: msg };
     if (status === 400 && /response_format|json_object|json mode/i.test(err.message)) return { kind: 'json_mode_unsupported', reason: msg };

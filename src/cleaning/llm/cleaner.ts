@@ -3,6 +3,7 @@
  * identical prompts in the chunk are sent once, the shared Redis cache answers
  * what it can, and the rest go out in batches with bounded concurrency.
  */
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import type { Redis } from 'ioredis';
 import { NonRetryableError } from '../../errors';
@@ -86,6 +87,8 @@ export function createLlmCleaner(task: TaskDef, deps: LlmEngineDeps, ctx: { runI
 
       // Siblings stop as soon as one batch hits the budget (or the caller aborts).
       const stop = new AbortController();
+      // Every in-flight request and sleep listens on it; that is expected, not a leak.
+      setMaxListeners(0, stop.signal);
       const onAbort = (): void => stop.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       let next = 0;

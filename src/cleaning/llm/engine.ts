@@ -8,8 +8,8 @@ import { emptyUsage, type LlmUsage } from '../../types';
 import type { TaskDef } from '../../resources/schemas';
 import { addSpend, BudgetExceededError, claimBudgetNotice, spentToday, utcDay } from './budget';
 import { CircuitBreaker } from './breaker';
-import { callModel } from './call';
-import { exhaustedQuota, type HeaderBag } from './headers';
+import { callModel, type CallOutcome } from './call';
+import { exhaustedQuota, processingMs, type HeaderBag } from './headers';
 import { costUsd } from './prices';
 import { checkReply, type PromptItem } from './prompt';
 import { RateLimiter } from './rate-limiter';
@@ -25,6 +25,14 @@ export interface Unit {
 
 /** The result for one unit. */
 export type UnitResult = { ok: true; text: string; model: string } | { ok: false; error: string };
+
+/** Why a unit is still bad: last reason, tries made, no point retrying, last failure was transport (not the reply). */
+interface Failure {
+  reason: string;
+  tries: number;
+  fatal: boolean;
+  transport: boolean;
+}
 
 type SendResult = { kind: 'reply'; good: Map<number, string>; bad: Map<number, string>; model: string } | { kind: 'error'; retry: boolean; reason: string };
 
@@ -48,26 +56,36 @@ export class LlmEngine {
       maxRps: deps.llm.maxRps,
       maxTpm: deps.llm.maxTpm,
       windowMarginMs: tuning.rpsWindowMarginMs,
+      leaseMs: deps.llm.timeoutMs + 5000,
     });
     const probeLease = Math.max(deps.llm.timeoutMs * 2, 1000);
     this.breaker = new CircuitBreaker(deps.redis, deps.keyPrefix, tuning.breakerThreshold, tuning.breakerCooldownMs, probeLease);
   }
 
-  /** Clean some units: the batch is retried, then each still-bad unit alone, then failed with the reason. */
+  /**
+   * Clean some units. The batch is tried `batchAttempts` times. Rows the model
+   * answered badly are then tried alone (`singleAttempts` each); rows that only
+   * met transport errors get `singleAttempts` more tries together, since
+   * splitting cannot fix a server that is down. Then they fail with the reason.
+   */
   async run(units: Unit[], signal: AbortSignal): Promise<UnitResult[]> {
     const results: (UnitResult | undefined)[] = new Array(units.length);
     const left = await this.attempts(units, units.map((_u, i) => i), this.tuning.batchAttempts, results, signal);
-    for (const [i, first] of left) {
-      let last = first;
-      let tries = first.tries;
-      if (!first.fatal && units.length > 1) {
-        const alone = (await this.attempts(units, [i], this.tuning.singleAttempts, results, signal)).get(i);
-        if (alone) tries += alone.tries;
-        last = alone ?? last;
-        if (!alone) continue;
+    const transport = [...left].filter(([, f]) => f.transport && !f.fatal).map(([i]) => i);
+    const groups: number[][] = transport.length ? [transport] : [];
+    for (const [i, f] of left) if (!f.transport && !f.fatal && units.length > 1) groups.push([i]);
+    const final = new Map([...left].filter(([, f]) => f.fatal || (!f.transport && units.length === 1)));
+    for (const g of groups) {
+      const again = await this.attempts(units, g, this.tuning.singleAttempts, results, signal);
+      for (const i of g) {
+        const f = again.get(i);
+        if (f) final.set(i, f.tries ? { ...f, tries: f.tries + left.get(i)!.tries } : left.get(i)!);
+        else if (!results[i]) final.set(i, left.get(i)!);
       }
-      const what = last.reason === 'reply missing id' ? `reply missing id ${units[i]!.rowIds[0]}` : last.reason;
-      results[i] = { ok: false, error: `llm: ${what} after ${tries} attempt${tries === 1 ? '' : 's'}` };
+    }
+    for (const [i, f] of final) {
+      const what = f.reason === 'reply missing id' ? `reply missing id ${units[i]!.rowIds[0]}` : f.reason;
+      results[i] = { ok: false, error: `llm: ${what} after ${f.tries} attempt${f.tries === 1 ? '' : 's'}` };
     }
     return results as UnitResult[];
   }
@@ -82,9 +100,10 @@ export class LlmEngine {
     max: number,
     results: (UnitResult | undefined)[],
     signal: AbortSignal,
-  ): Promise<Map<number, { reason: string; tries: number; fatal: boolean }>> {
+  ): Promise<Map<number, Failure>> {
     let pending = idx;
     const reasons = new Map<number, string>();
+    let transport = false;
     let tries = 0;
     for (let attempt = 0; attempt < max && pending.length; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt - 1, this.tuning.backoffBaseMs, this.tuning.backoffMaxMs), signal);
@@ -92,10 +111,12 @@ export class LlmEngine {
       const r = await this.send(items, signal);
       tries++;
       if (r.kind === 'error') {
-        if (!r.retry) return new Map(pending.map((u) => [u, { reason: r.reason, tries, fatal: true }]));
+        if (!r.retry) return new Map(pending.map((u) => [u, { reason: r.reason, tries, fatal: true, transport: true }]));
         for (const u of pending) reasons.set(u, r.reason);
+        transport = true;
         continue;
       }
+      transport = false;
       const next: number[] = [];
       pending.forEach((u, k) => {
         const text = r.good.get(k);
@@ -107,7 +128,7 @@ export class LlmEngine {
       });
       pending = next;
     }
-    return new Map(pending.map((u) => [u, { reason: reasons.get(u)!, tries, fatal: false }]));
+    return new Map(pending.map((u) => [u, { reason: reasons.get(u)!, tries, fatal: false, transport }]));
   }
 
   /** Send one request, waiting as needed for budget, breaker and rate limit; 429s and JSON-mode refusals are retried here. */
@@ -117,7 +138,13 @@ export class LlmEngine {
       await this.checkBudget();
       const model = await this.pickModel(signal);
       const permit = await this.limiter.acquire(this.estimateTokens(items), signal);
-      const out = await callModel({ client: this.client, task: this.task, model, items, jsonMode: this.jsonMode, signal });
+      let result: CallOutcome | undefined;
+      try {
+        result = await callModel({ client: this.client, task: this.task, model, items, jsonMode: this.jsonMode, signal });
+      } finally {
+        await this.limiter.release(permit, processingMs(lastHeaders(result)));
+      }
+      const out = result;
       this.usage.requests += 1;
       if (out.kind === 'ok') {
         const prompt = out.promptTokens || Math.ceil(JSON.stringify(items).length / 4);
@@ -212,4 +239,8 @@ export class LlmEngine {
       this.deps.logger.warn('llm: onEvent handler threw', { err, type: e.type });
     }
   }
+}
+
+function lastHeaders(out: CallOutcome | undefined): HeaderBag | undefined {
+  return out && (out.kind === 'ok' || out.kind === 'rate_limited') ? out.headers : undefined;
 }

@@ -49,3 +49,9 @@ export function exhaustedQuota(headers: HeaderBag | undefined): { waitMs: number
   }
   return worst;
 }
+
+/** The server's processing time in ms (`openai-processing-ms`), or 0 if not sent. */
+export function processingMs(headers: HeaderBag | undefined): number {
+  const v = Number(headers?.get('openai-processing-ms'));
+  return Number.isFinite(v) && v > 0 ? v : 0;
+}

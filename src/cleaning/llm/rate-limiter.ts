@@ -1,9 +1,15 @@
 /**
  * Cluster-wide rate limit for LLM requests, shared through Redis by every process.
  *
- * Requests/s is a sliding-window log (a sorted set of grant times): a permit is
- * granted only if fewer than `maxRps` were granted in the last window, so no
- * window of that width ever holds more. Tokens/min is a sliding window too: a
+ * Requests/s is a sliding-window log (a sorted set with one entry per request).
+ * What must stay under the limit is the server's count, by arrival time, and a
+ * request may reach the server well after its grant (process start, new
+ * connections, TLS, a busy event loop). So a granted slot is held "in flight"
+ * until the response, then dated at an upper bound of its arrival: the response
+ * time minus the server's `openai-processing-ms` when it sends one, else the
+ * response time. A new permit is granted only when fewer than `maxRps` slots
+ * are in flight or dated within the last window; hence any window of that width
+ * at the server holds at most `maxRps` arrivals. Tokens/min is a sliding window too: a
  * sorted set of `(member:tokens)` plus a running total, trimmed as entries age
  * out. A "cool-down until" key (set on 429 or on exhausted x-ratelimit headers)
  * pauses every process. Each check is one atomic Lua script on the Redis clock;
@@ -19,11 +25,14 @@ local cd = tonumber(redis.call('GET', KEYS[4]) or '0')
 if cd > now then return {cd - now, 1} end
 local maxRps = tonumber(ARGV[1]); local win = tonumber(ARGV[2])
 local maxTpm = tonumber(ARGV[3]); local tokens = tonumber(ARGV[4]); local id = ARGV[5]
+local lease = tonumber(ARGV[6])
 if maxRps > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)
   if redis.call('ZCARD', KEYS[1]) >= maxRps then
-    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return {math.max(1, tonumber(oldest[2]) + win - now + 1), 2}
+    local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+    -- All slots in flight: nobody knows when one ends, so check again shortly.
+    if oldest > now then return {tonumber(ARGV[7]), 2} end
+    return {math.max(1, oldest + win - now + 1), 2}
   end
 end
 if maxTpm > 0 then
@@ -49,8 +58,8 @@ if maxTpm > 0 then
   end
 end
 if maxRps > 0 then
-  redis.call('ZADD', KEYS[1], now, id)
-  redis.call('PEXPIRE', KEYS[1], win * 2)
+  redis.call('ZADD', KEYS[1], now + lease, id)
+  redis.call('PEXPIRE', KEYS[1], lease + win * 2)
 end
 if maxTpm > 0 then
   redis.call('ZADD', KEYS[2], now, id .. ':' .. tokens)
@@ -68,6 +77,14 @@ redis.call('ZADD', KEYS[1], score, ARGV[2])
 redis.call('INCRBY', KEYS[2], tonumber(ARGV[3]))
 return 1`);
 
+// Date a finished request's slot at an upper bound of its arrival at the server (never before its grant).
+const RELEASE = lua(`${LUA_NOW}
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 0 end
+local granted = tonumber(score) - tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], 'XX', math.max(granted, now - tonumber(ARGV[3])), ARGV[1])
+return 1`);
+
 const COOL_DOWN = lua(`${LUA_NOW}
 local untilMs = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -80,6 +97,9 @@ const REASONS: Record<number, WaitReason> = { 1: 'cooldown', 2: 'rps', 3: 'tpm' 
 
 /** A granted permit; pass it to {@link RateLimiter.correct} once the real token count is known. */
 export interface Permit {
+  /** Member in the requests set, or null without a requests/s limit. */
+  slot: string | null;
+  /** Member in the tokens set, or null without a tokens/min limit. */
   member: string | null;
   tokens: number;
 }
@@ -93,6 +113,10 @@ export interface RateLimiterOptions {
   maxTpm?: number;
   /** Extra width of the requests window in ms (see LlmTuning.rpsWindowMarginMs). */
   windowMarginMs?: number;
+  /** Longest a request can be in flight (the client timeout); its slot is freed after this even without release. */
+  leaseMs?: number;
+  /** Re-check interval while every slot is in flight. Default 20 ms. */
+  pollMs?: number;
 }
 
 /** The shared limiter; cheap to create, state lives in Redis. */
@@ -112,11 +136,12 @@ export class RateLimiter {
     const maxTpm = this.opts.maxTpm ? Math.floor(this.opts.maxTpm) : 0;
     const t = Math.max(1, Math.min(Math.ceil(tokens), maxTpm || Number.MAX_SAFE_INTEGER));
     const id = `${this.idBase}-${this.seq++}`;
-    const win = 1000 + (this.opts.windowMarginMs ?? 30);
+    const win = 1000 + (this.opts.windowMarginMs ?? 10);
     const keys = [this.keys.rps, this.keys.tpm, this.keys.tpmTotal, this.keys.cooldown];
-    const [waitMs, code] = (await runScript(this.redis, ACQUIRE, keys, [maxRps, win, maxTpm, t, id])) as [number, number];
+    const args = [maxRps, win, maxTpm, t, id, this.lease, this.opts.pollMs ?? 20];
+    const [waitMs, code] = (await runScript(this.redis, ACQUIRE, keys, args)) as [number, number];
     if (waitMs > 0) return { waitMs, reason: REASONS[code] };
-    return { waitMs: 0, permit: { member: maxTpm ? `${id}:${t}` : null, tokens: t } };
+    return { waitMs: 0, permit: { slot: maxRps ? id : null, member: maxTpm ? `${id}:${t}` : null, tokens: t } };
   }
 
   /** Wait (sleeping as long as the script says) until a permit is granted. */
@@ -127,6 +152,20 @@ export class RateLimiter {
       // A little jitter so waiters woken together do not collide on the same slot.
       await sleep(r.waitMs + Math.floor(Math.random() * 5), signal);
     }
+  }
+
+  /**
+   * The request of `permit` has ended (answered or not). `processingMs` is the
+   * server's own processing time, from `openai-processing-ms`, when known.
+   */
+  async release(permit: Permit, processingMs = 0): Promise<void> {
+    if (!permit.slot) return;
+    const p = Number.isFinite(processingMs) && processingMs > 0 ? Math.floor(processingMs) : 0;
+    await runScript(this.redis, RELEASE, [this.keys.rps], [permit.slot, this.lease, p]);
+  }
+
+  private get lease(): number {
+    return Math.max(1000, Math.ceil(this.opts.leaseMs ?? 120_000));
   }
 
   /** Replace a permit's estimated tokens by the real count from `usage`. */

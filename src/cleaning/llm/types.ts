@@ -30,11 +30,7 @@ export interface LlmTuning {
   breakerThreshold: number;
   /** How long an open breaker blocks its model before a half-open probe. Default 30 s. */
   breakerCooldownMs: number;
-  /**
-   * Extra width of the requests-per-second window. A permit is granted only when
-   * fewer than maxRps were granted in the last (1000 + margin) ms, which absorbs
-   * network jitter between the limiter and the server's own clock. Default 30 ms.
-   */
+  /** Extra width of the requests-per-second window, for clock granularity. Default 10 ms. */
   rpsWindowMarginMs: number;
   /** A cleaned text longer than max(input × ratio, maxOutputMin) characters is rejected. Default 10. */
   maxOutputRatio: number;
@@ -52,7 +48,7 @@ export const DEFAULT_TUNING: Readonly<LlmTuning> = Object.freeze({
   default429WaitMs: 1000,
   breakerThreshold: 5,
   breakerCooldownMs: 30_000,
-  rpsWindowMarginMs: 30,
+  rpsWindowMarginMs: 10,
   maxOutputRatio: 10,
   maxOutputMin: 4000,
 });
