@@ -26,6 +26,12 @@ function flatten(issue: z.core.$ZodIssue, prefix: PropertyKey[]): Flat {
     if (branch) return flatten(branch[0]!, path);
   }
   if (issue.code === 'unrecognized_keys') return { path, message: `unknown field(s): ${issue.keys.join(', ')}` };
+  if (issue.code === 'invalid_key' && issue.issues[0]) {
+    return { path, message: `invalid name ${JSON.stringify(path[path.length - 1])}: ${issue.issues[0].message}` };
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return { path, message: `is required (expected ${issue.expected})` };
+  }
   return { path, message: issue.message };
 }
 

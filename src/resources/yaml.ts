@@ -55,7 +55,8 @@ export function parseYaml(text: string, file: string, limits: YamlLimits = {}): 
   if (problem) {
     const pos = problem.linePos?.[0];
     const where = pos ? `line ${pos.line}, column ${pos.col}` : undefined;
-    const message = problem.message.split(/ at line \d+, column \d+/)[0]!.trim();
+    let message = problem.message.split(/ at line \d+, column \d+/)[0]!.trim();
+    if (message.startsWith('Unresolved tag')) message += ' (tags are not allowed in resource files)';
     throw new ValidationError(`invalid YAML: ${message}`, { file, field: where });
   }
   try {
