@@ -47,8 +47,9 @@ export async function startHarness(opts: HarnessOptions = {}) {
     from: 'dataops@test.local',
     to: 'ops@test.local, oncall@test.local',
     throttleSeconds: 900,
+    groupWaitMs: 300,
     ...opts.mail,
-  };
+  } as Config['mail'];
   const logger = silentLogger();
   const deps: NotifyDeps = { redis, keyPrefix, logger, queue, mail, publicUrl: PUBLIC_URL, secrets: opts.secrets };
   const events = new EventEmitter();
