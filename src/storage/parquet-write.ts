@@ -16,7 +16,7 @@ import { applyParquetShim } from './parquet-shim';
 import { buildSidecar, writeSidecar, type SidecarInput } from './sidecar';
 
 /** Rows per row group unless the caller says otherwise (see docs/benchmarks.md). */
-export const DEFAULT_ROW_GROUP_SIZE = 10_000;
+export const DEFAULT_ROW_GROUP_SIZE = 5_000;
 
 /** Options for {@link writeParquet}. */
 export interface ParquetWriteOptions {
