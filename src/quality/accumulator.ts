@@ -5,7 +5,7 @@
  * duplicate detection), so a 1M-row run needs a few tens of MB at most.
  */
 import type { ProcessedRow, RawRow } from '../types';
-import { type QualityConfig, llmChecksSchema, mergeQualityConfig } from './config';
+import { type QualityConfig, type QualityOverrides, llmChecksSchema, mergeQualityConfig } from './config';
 import type { CheckEnv } from './checks/common';
 import { duplicateChecks, failedRatioCheck } from './checks/rows';
 import { columnTypesCheck, requiredColumnsCheck } from './checks/structure';
@@ -20,7 +20,7 @@ export interface QualityAccumulatorOptions {
   /** The task's engine; LLM output checks run only for `llm` at the processed stage. */
   engine: 'rules' | 'llm';
   /** Per-task overrides merged over the pipeline config. */
-  taskQuality?: Partial<QualityConfig>;
+  taskQuality?: Partial<QualityConfig> | QualityOverrides;
   /** Schema version from the file's sidecar; a version other than the current one fails `column_types`. */
   schemaVersion?: number;
 }

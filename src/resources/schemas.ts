@@ -3,7 +3,7 @@
  * `resources/tasks/<name>.yaml`. Loaders live beside this file.
  */
 import { z } from 'zod';
-import { qualityConfigSchema } from '../quality/config';
+import { qualityConfigSchema, qualityOverridesSchema } from '../quality/config';
 import { cronProblem, timeZoneProblem } from './cron';
 
 /** A pipeline, task or output name: safe as a file name part and a job id part. */
@@ -100,7 +100,8 @@ export const taskSchema = z
       })
       .strict()
       .default(() => ({ before: [], after: [] })),
-    quality: qualityConfigSchema.partial().optional(),
+    // Not qualityConfigSchema.partial(): in zod 4 that fills defaults, so overrides would reset the pipeline's settings.
+    quality: qualityOverridesSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

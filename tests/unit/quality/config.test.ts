@@ -1,5 +1,5 @@
 import { mergeQualityConfig, qualityConfigSchema, qualityOverridesSchema } from '../../../src/quality';
-import { pipelineSchema } from '../../../src/resources/schemas';
+import { pipelineSchema, taskSchema } from '../../../src/resources/schemas';
 
 describe('quality config', () => {
   it('parses the contract example inside a pipeline', () => {
@@ -10,6 +10,13 @@ describe('quality config', () => {
       quality: { required_columns: ['raw_text'], max_null_ratio: 0.1, dedupe: true, min_score: 0.8 },
     });
     expect(p.quality).toMatchObject({ required_columns: ['raw_text'], max_null_ratio: 0.1, dedupe: true, min_score: 0.8 });
+  });
+
+  it('a task file\'s quality block keeps only what it sets, so the pipeline\'s dedupe and required columns survive', () => {
+    const task = taskSchema.parse({ task_name: 't', engine: 'rules', quality: { min_score: 0.9 } });
+    expect(task.quality).toEqual({ min_score: 0.9 });
+    const base = qualityConfigSchema.parse({ required_columns: ['raw_text'], dedupe: true });
+    expect(mergeQualityConfig(base, task.quality)).toMatchObject({ required_columns: ['raw_text'], dedupe: true, min_score: 0.9 });
   });
 
   it('rejects unknown check names under warn, naming the field', () => {
