@@ -114,17 +114,22 @@ export function addPii(s: string, rnd: Random, lang: 'en' | 'ko'): string {
   return s + fakePii(rnd, lang);
 }
 
-const NEAR_VARIANTS: ReadonlyArray<(s: string) => string> = [
-  (s) => s.toUpperCase(),
-  (s) => s.toLowerCase(),
+const CASE_VARIANTS: ReadonlyArray<(s: string) => string> = [(s) => s.toUpperCase(), (s) => s.toLowerCase()];
+const SPACING_VARIANTS: ReadonlyArray<(s: string) => string> = [
   (s) => s.replace(/[.!?]+$/u, '') + '!!!',
   (s) => s.replace(/[.,!?]/g, ''),
   (s) => s.replace(/ /g, '  '),
   (s) => `  ${s} `,
 ];
+const NEAR_VARIANTS = [...CASE_VARIANTS, ...SPACING_VARIANTS];
+const LATIN1_SUPPLEMENT = /[\u0080-\u00ff]/;
 
-/** A near duplicate: same text differing only in case, whitespace or punctuation (never identical). */
+/**
+ * A near duplicate: same text differing only in case, whitespace or
+ * punctuation (never identical). Text with Latin-1 characters (mojibake,
+ * accents) keeps its case, since upper-casing mojibake makes it unrepairable.
+ */
 export function nearDuplicate(s: string, rnd: Random): string {
-  const v = pick(rnd, NEAR_VARIANTS)(s);
+  const v = pick(rnd, LATIN1_SUPPLEMENT.test(s) ? SPACING_VARIANTS : NEAR_VARIANTS)(s);
   return v !== s ? v : `${s} !`;
 }

@@ -1,7 +1,7 @@
 /**
  * Vocabulary of the `sample` collector: short product reviews and support
  * messages in English and Korean, built from opener + detail + closer so
- * that accidental exact repeats are rare (about 1 in 10^6 per pair).
+ * that accidental exact repeats are rare (well under 1% of 10k rows).
  */
 import { intBetween, pick, type Random } from './prng';
 
@@ -64,19 +64,19 @@ const EN_DETAILS: Part[] = [
   (_p, n) => `I have been using it for ${n} days now.`,
   (_p, n) => `Battery lasts about ${n} hours.`,
   (_p, n) => `Shipping took ${n} days.`,
-  () => 'The box was a bit dented.',
+  (_p, n) => `The box was a bit dented, ${n} km from the warehouse.`,
   (_p, n) => `Paid $${n}.99 on sale.`,
-  () => 'My déjà vu moment: same issue as my old one.',
-  () => '',
+  (_p, n) => `My déjà vu moment: same issue as my old one from ${n} months ago.`,
+  (_p, n) => `Rated after ${n} uses.`,
 ];
 const KO_DETAILS: Part[] = [
   (_p, n) => `고객센터는 ${n}시간 만에 답장했어요.`,
   (_p, n) => `${n}일째 사용 중입니다.`,
   (_p, n) => `배터리는 ${n}시간 정도 가요.`,
   (_p, n) => `배송은 ${n}일 걸렸어요.`,
-  () => '박스가 조금 찌그러져 있었어요.',
+  (_p, n) => `박스가 조금 찌그러져 있었어요. ${n}번째 주문이에요.`,
   (_p, n) => `할인가 ${n},900원에 샀어요.`,
-  () => '',
+  (_p, n) => `${n}번 써 보고 남기는 후기예요.`,
 ];
 const EN_CLOSERS: Record<Mood, string[]> = {
   neg: ['Not recommended.', 'Want my money back.', 'Never again.', '1 star.', ''],
@@ -88,6 +88,9 @@ const KO_CLOSERS: Record<Mood, string[]> = {
   mid: ['나중에 다시 후기 남길게요.', '감사합니다.', ''],
   pos: ['강력 추천해요!', '별 다섯 개!', '감사합니다 :)', ''],
 };
+
+const EN_COLORS = ['black', 'white', 'navy', 'red', 'sage green', 'grey', 'pink', 'silver', 'beige', 'orange'];
+const KO_COLORS = ['검은색', '흰색', '남색', '빨간색', '초록색', '회색', '분홍색', '은색', '베이지', '주황색'];
 
 const RATINGS: Record<Mood, readonly number[]> = { neg: [1, 2], mid: [3], pos: [4, 5] };
 const MOODS: readonly Mood[] = ['neg', 'mid', 'pos', 'pos'];
@@ -104,12 +107,11 @@ export function makeBaseText(rnd: Random, koreanRatio: number): BaseText {
   const lang = rnd() < koreanRatio ? 'ko' : 'en';
   const mood = pick(rnd, MOODS);
   const ko = lang === 'ko';
-  const product = pick(rnd, ko ? KO_PRODUCTS : EN_PRODUCTS);
+  const product = `${pick(rnd, ko ? KO_COLORS : EN_COLORS)} ${pick(rnd, ko ? KO_PRODUCTS : EN_PRODUCTS)}`;
   const opener = pick(rnd, (ko ? KO_OPENERS : EN_OPENERS)[mood])(product, intBetween(rnd, 2, 61));
-  const detail = pick(rnd, ko ? KO_DETAILS : EN_DETAILS)(product, intBetween(rnd, 2, 48));
+  const detail = pick(rnd, ko ? KO_DETAILS : EN_DETAILS)(product, intBetween(rnd, 2, 99));
   const closer = pick(rnd, (ko ? KO_CLOSERS : EN_CLOSERS)[mood]);
-  let text = opener;
-  if (detail) text += ` ${detail}`;
+  let text = `${opener} ${detail}`;
   if (closer) text += ` ${closer}`;
   return { text, lang, rating: pick(rnd, RATINGS[mood]) };
 }

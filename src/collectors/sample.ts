@@ -54,6 +54,13 @@ interface Recent {
 }
 
 const RECENT_SIZE = 512;
+const ASCII_ONLY = /^[\x20-\x7e\t\n\r]*$/;
+
+/** Plain-ASCII text has no visible mojibake, so give it what usually breaks: smart quotes. */
+function withNonAscii(s: string): string {
+  if (!ASCII_ONLY.test(s)) return s;
+  return s.includes("'") ? s.replace(/'/g, '\u2019') : s.replace(/^(\S+)/, '\u201C$1\u201D');
+}
 const HOUR_MS = 3_600_000;
 
 async function* generate(o: SampleOptions, signal?: AbortSignal): AsyncGenerator<CollectedRow> {
@@ -75,7 +82,7 @@ async function* generate(o: SampleOptions, signal?: AbortSignal): AsyncGenerator
       lang = rnd() < o.korean_ratio ? 'ko' : 'en';
       rating = intBetween(rnd, 1, 5);
     } else if (kind < tNear) {
-      const prev = recent[Math.floor(rnd() * recent.length)]!;
+      const prev = pick(rnd, recent);
       text = kind < tDup ? prev.text : nearDuplicate(prev.text, rnd);
       lang = prev.lang;
       rating = prev.rating;
@@ -93,7 +100,7 @@ async function* generate(o: SampleOptions, signal?: AbortSignal): AsyncGenerator
       const cp1252 = o.mojibake_charset === 'cp1252' || (o.mojibake_charset === 'mixed' && rnd() < 0.5);
       if (pii) s = addPii(s, rnd, lang);
       if (uni) s = addUnicodeNoise(s, rnd);
-      if (moji) s = toMojibake(s, cp1252 ? 'cp1252' : 'latin1');
+      if (moji) s = toMojibake(withNonAscii(s), cp1252 ? 'cp1252' : 'latin1');
       if (html) s = addHtml(s, rnd);
       if (ws) s = addWhitespace(s, rnd);
       text = s;
