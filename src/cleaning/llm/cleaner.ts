@@ -10,6 +10,7 @@ import { NonRetryableError } from '../../errors';
 import type { TaskDef } from '../../resources/schemas';
 import type { CleanInput, CleanOutput, RowCleaner } from '../types';
 import { LlmEngine, type Unit, type UnitResult } from './engine';
+import { Sender } from './sender';
 import { cacheKeyOf, renderPrompt } from './prompt';
 import { DEFAULT_TUNING, type LlmEngineDeps } from './types';
 
@@ -27,7 +28,8 @@ export function createLlmCleaner(task: TaskDef, deps: LlmEngineDeps, ctx: { runI
   const client =
     deps.client ??
     new OpenAI({ apiKey: deps.llm.apiKey ?? 'not-needed', baseURL: deps.llm.baseUrl, maxRetries: 0, timeout: deps.llm.timeoutMs });
-  const engine = new LlmEngine({ ...task, model }, deps, client, tuning, ctx.runId);
+  const sender = new Sender({ ...task, model }, deps, client, tuning, ctx.runId);
+  const engine = new LlmEngine(sender, tuning);
   const cacheOn = task.cache;
   const cacheKey = (m: string, rendered: string): string => `${deps.keyPrefix}:cache:${cacheKeyOf(task, m, rendered)}`;
   const logger = deps.logger.child({ runId: ctx.runId, chunkId: ctx.chunkId, task: task.task_name });
@@ -43,7 +45,7 @@ export function createLlmCleaner(task: TaskDef, deps: LlmEngineDeps, ctx: { runI
           const v = values[k];
           if (typeof v !== 'string') return void next.push(u);
           for (const r of u.rows) out[r] = ok(inputs[r]!.id, v, m);
-          engine.usage.cacheHits += u.rows.length;
+          sender.usage.cacheHits += u.rows.length;
         });
       }
       misses = next;
@@ -65,7 +67,7 @@ export function createLlmCleaner(task: TaskDef, deps: LlmEngineDeps, ctx: { runI
   }
 
   return {
-    usage: () => ({ ...engine.usage }),
+    usage: () => ({ ...sender.usage }),
     async clean(rows: CleanInput[], signal?: AbortSignal): Promise<CleanOutput[]> {
       const out: CleanOutput[] = new Array(rows.length);
       const byPrompt = new Map<string, WorkUnit>();
@@ -120,7 +122,7 @@ export function createLlmCleaner(task: TaskDef, deps: LlmEngineDeps, ctx: { runI
       if (firstError !== undefined) throw firstError;
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const failed = out.filter((o) => o.status === 'failed').length;
-      logger.debug('llm: chunk cleaned', { rows: rows.length, unique: byPrompt.size, sent: todo.length, failed, usage: engine.usage });
+      logger.debug('llm: chunk cleaned', { rows: rows.length, unique: byPrompt.size, sent: todo.length, failed, usage: sender.usage });
       return out;
     },
   };
