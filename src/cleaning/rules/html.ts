@@ -44,7 +44,11 @@ function fromNumeric(cp: number): string {
 function replaceEntity(match: string, dec: string | undefined, hex: string | undefined, name: string | undefined): string {
   if (dec !== undefined) return fromNumeric(Number.parseInt(dec, 10));
   if (hex !== undefined) return fromNumeric(Number.parseInt(hex, 16));
-  return entityTable!.get(name!) ?? match;
+  const exact = entityTable!.get(name!);
+  if (exact !== undefined) return exact;
+  // Text that was upper-cased after encoding ("&NBSP;", "&MDASH;"): browsers would not decode it, but it is
+  // plainly meant as the entity.
+  return name === name!.toUpperCase() ? (entityTable!.get(name!.toLowerCase()) ?? match) : match;
 }
 
 /**

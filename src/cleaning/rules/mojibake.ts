@@ -58,35 +58,54 @@ function plausible(cp: number, len: number): boolean {
   return cp < 0xf0000;
 }
 
-/** Decode one candidate; returns the replacement, or the input when it is not a clean UTF-8 sequence. */
-function decodeSequence(seq: string, allowAmbiguous: boolean): string {
+const LETTER = /\p{L}/u;
+const isLetter = (ch: string | undefined): boolean => ch !== undefined && LETTER.test(ch);
+const isC1 = (code: number): boolean => code >= 0x80 && code <= 0x9f;
+
+/** Decode a candidate as UTF-8: the code point and the bytes used, or undefined when it is not valid UTF-8. */
+function decodeBytes(seq: string): { cp: number; len: number } | undefined {
   const b0 = seq.charCodeAt(0);
   const len = b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : 4;
-  if (seq.length < len) return seq;
-  if (len === 2 && !allowAmbiguous && WORD_END_LEADS.test(seq[0]!) && AFTER_WORD.test(seq[1]!)) return seq;
+  if (seq.length < len) return undefined;
   const b1 = byteOf(seq.charCodeAt(1));
-  let cp: number;
-  if (len === 2) {
-    cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
-  } else {
-    // Second-byte ranges exclude overlong forms, surrogates and values past U+10FFFF.
-    const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
-    const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
-    if (!isCont(b1, lo, hi)) return seq;
-    const b2 = byteOf(seq.charCodeAt(2));
-    if (len === 3) {
-      cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
-    } else {
-      const b3 = byteOf(seq.charCodeAt(3));
-      cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
-    }
-  }
-  if (!plausible(cp, len)) return seq;
-  return String.fromCodePoint(cp) + seq.slice(len);
+  if (len === 2) return { cp: ((b0 & 0x1f) << 6) | (b1 & 0x3f), len };
+  // Second-byte ranges exclude overlong forms, surrogates and values past U+10FFFF.
+  const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
+  const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
+  if (!isCont(b1, lo, hi)) return undefined;
+  const b2 = byteOf(seq.charCodeAt(2));
+  if (len === 3) return { cp: ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f), len };
+  const b3 = byteOf(seq.charCodeAt(3));
+  return { cp: ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f), len };
 }
 
-const strictReplacer = (seq: string): string => decodeSequence(seq, false);
-const lenientReplacer = (seq: string): string => decodeSequence(seq, true);
+/**
+ * Decode one candidate found at `offset` in `text`; returns the replacement,
+ * or the candidate itself when it is not a clean, plausible UTF-8 sequence.
+ */
+function decodeSequence(seq: string, offset: number, text: string, allowAmbiguous: boolean): string {
+  const prev = text[offset - 1];
+  const decoded = decodeBytes(seq);
+  if (decoded) {
+    const { cp, len } = decoded;
+    const ambiguous = len === 2 && !allowAmbiguous && WORD_END_LEADS.test(seq[0]!) && AFTER_WORD.test(seq[1]!);
+    // A combining accent (mojibake of NFD text) only makes sense right after a letter.
+    const orphanMark = cp >= 0x300 && cp <= 0x36f && !isLetter(prev);
+    if (!ambiguous && !orphanMark && plausible(cp, len)) return String.fromCodePoint(cp) + seq.slice(len);
+  }
+  // Mojibake of NFD text that was later lower-cased: "Ì\x81" (U+0301) became "ì\x81". Only inside a
+  // word, and with a C1 control or a letter after it, so that Italian "così”" stays as it is.
+  const b0 = seq.charCodeAt(0);
+  if (b0 === 0xec || b0 === 0xed) {
+    const cp = (((b0 - 0x20) & 0x1f) << 6) | (byteOf(seq.charCodeAt(1)) & 0x3f);
+    const next = seq.length > 2 ? seq[2] : text[offset + seq.length];
+    if (cp <= 0x36f && isLetter(prev) && (isC1(seq.charCodeAt(1)) || isLetter(next))) return String.fromCharCode(cp) + seq.slice(2);
+  }
+  return seq;
+}
+
+const strictReplacer = (seq: string, offset: number, text: string): string => decodeSequence(seq, offset, text, false);
+const lenientReplacer = (seq: string, offset: number, text: string): string => decodeSequence(seq, offset, text, true);
 
 /** Repair Latin-1/Windows-1252 mojibake of UTF-8 text, up to three layers deep. */
 export function fixMojibake(text: string): string {

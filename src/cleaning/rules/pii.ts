@@ -9,9 +9,14 @@ export interface MaskPiiOptions {
 }
 
 // The lookbehind makes only the start of a run a candidate, and the bounded local
-// part keeps matching linear on long runs of letters.
-const EMAIL =
-  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+// part keeps matching linear on long runs of letters. The host is a dotted domain
+// with a TLD, or a bare host of 4+ characters: "lee292@examplecom" (dots lost in
+// scraping) is still somebody's address.
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL = new RegExp(
+  `(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:${LABEL}(?:\\.${LABEL})*\\.[A-Za-z]{2,24}|[A-Za-z0-9][A-Za-z0-9-]{3,62})(?![A-Za-z0-9-])`,
+  'g',
+);
 
 // Separators between digit groups: a space, or a '-' / '.' with an optional space on either side.
 const R = '(?: ?[.-] ?| )';

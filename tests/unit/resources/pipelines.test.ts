@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NotFoundError, ValidationError } from '../../../src/errors';
+import { parseCollectorOptions } from '../../../src/collectors/registry';
 import { qualityConfigSchema } from '../../../src/quality/config';
 import { getPipeline, loadPipelines } from '../../../src/resources/pipelines';
 
@@ -44,6 +45,13 @@ describe('shipped resources/pipelines.yaml', () => {
     expect(all.inbox_reviews!.schedule).toBeUndefined();
     expect(all.sample_llm).toMatchObject({ source: 'sample', options: { rows: 200 }, task: 'llm_clean_text', output: 'llm_clean' });
     expect(all.sample_llm!.schedule).toBeUndefined();
+  });
+
+  it("has options that each collector's own schema accepts", async () => {
+    const all = await loadPipelines('resources');
+    for (const def of Object.values(all)) {
+      expect(() => parseCollectorOptions(def.source, def.options, { field: `pipelines.${def.name}.options` })).not.toThrow();
+    }
   });
 
   it('has the contract quality block, which the quality schema accepts as written', () => {

@@ -57,6 +57,17 @@ describe('fix_mojibake', () => {
     expect(fixMojibake(text)).toBe(text);
   });
 
+  it('repairs mojibake of NFD text, also after it was lower-cased, but only inside words', () => {
+    const nfd = 'pokémon déjà naïve'.normalize('NFD');
+    expect(fixMojibake(latin1Mojibake(nfd)).normalize('NFC')).toBe('pokémon déjà naïve');
+    // "Ì\x81" (U+0301) lower-cased to "ì\x81"; the cp1252 form has "ˆ" for byte 0x88.
+    expect(fixMojibake(latin1Mojibake(nfd).toLowerCase()).normalize('NFC')).toBe('pokémon déjà naïve');
+    expect(fixMojibake(cp1252Mojibake('nai\u0308ve').toLowerCase()).normalize('NFC')).toBe('naïve');
+    // An accent with no letter before it is not a plausible repair.
+    expect(fixMojibake(' Ì\u0081x')).toBe(' Ì\u0081x');
+    expect(fixMojibake('così” e più’')).toBe('così” e più’');
+  });
+
   it('keeps the input when bytes are not valid UTF-8', () => {
     // 0xC3 followed by 0x28 is an invalid sequence: nothing to repair.
     expect(fixMojibake('Ã(')).toBe('Ã(');

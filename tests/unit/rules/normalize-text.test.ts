@@ -30,6 +30,10 @@ describe('the shipped normalize_text task', () => {
     ['Reach me at sara.lee42@mail.example.org please.', 'Reach me at [EMAIL] please.'],
     ['<p>문의 minji.kim7&#64;test.co.kr</p>', '문의 [EMAIL]'],
     ['전화 010-1234-\n5678', '전화 [PHONE]'],
+    // Fullwidth forms (NFKC) must not hide PII.
+    ['연락처: ０１０-９８９５-２６０９ ｐｌｅａｓｅ', '연락처: [PHONE] please'],
+    ['Reach me at j_park４１@naver.example please', 'Reach me at [EMAIL] please'],
+    ['<P><B>REVIEW:</B>&NBSP;GREAT&NBSP;PRODUCT &MDASH; SENT</P>', 'REVIEW: GREAT PRODUCT — SENT'],
     [`<p>${latin1Mojibake('한글 리뷰')}&nbsp;&amp; more</p>`, '한글 리뷰 & more'],
   ])('cleans %j', (input, expected) => {
     expect(clean(input)).toBe(expected);

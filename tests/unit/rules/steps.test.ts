@@ -42,6 +42,10 @@ describe('decode_entities', () => {
     expect(run('AT&T ?a=1&copy=2 &bogus; &amp', 'decode_entities')).toBe('AT&T ?a=1&copy=2 &bogus; &amp');
   });
 
+  it('decodes upper-cased entity names as their lower-case entity', () => {
+    expect(run('BEST&NBSP;EVER &MDASH; &AMP; &Eacute;&eacute; &Bogus;', 'decode_entities')).toBe('BEST\u00A0EVER — & Éé &Bogus;');
+  });
+
   it('maps invalid and Windows-1252 numeric references like a browser', () => {
     expect(run('&#0;&#xD800;&#x110000;', 'decode_entities')).toBe('\uFFFD\uFFFD\uFFFD');
     expect(run('&#150;&#8217;&#146;', 'decode_entities')).toBe('–’’');
@@ -88,6 +92,7 @@ describe('mask_pii', () => {
   it.each([
     ['Reach me at john.doe12@example.com please.', 'Reach me at [EMAIL] please.'],
     ['메일 주세요 minji.kim7@test.co.kr', '메일 주세요 [EMAIL]'],
+    ['dots lost: saralee292@examplecom please, root@localhost', 'dots lost: [EMAIL] please, [EMAIL]'],
     ['Call me at +1 (555) 234-5678.', 'Call me at [PHONE].'],
     ['연락처: 010-1234-5678', '연락처: [PHONE]'],
     ['전화 010.1234.5678 또는 01012345678입니다', '전화 [PHONE] 또는 [PHONE]입니다'],
@@ -105,7 +110,7 @@ describe('mask_pii', () => {
     'ip 192.168.1.100',
     'price $1,234,567',
     'version 1.2.3',
-    'user@localhost',
+    'meet @ 5pm, ping @john, 2@5',
     'card 4111 1111 1111 1111',
   ])('leaves non-PII %j alone', (input) => {
     expect(run(input, 'mask_pii')).toBe(input);
