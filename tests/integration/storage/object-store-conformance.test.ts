@@ -1,18 +1,30 @@
 /**
- * One conformance suite every ObjectStore backend must pass. Add a backend by
- * adding one entry to BACKENDS.
+ * One conformance suite every ObjectStore backend, and the storage writers on
+ * top of it, must pass. Add a backend by adding one entry to BACKENDS.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../../../src/errors';
 import { LocalObjectStore } from '../../../src/storage/local-store';
 import type { ObjectStore } from '../../../src/storage/object-store';
-import { tempDir } from './fixtures';
+import { S3ObjectStore } from '../../../src/storage/s3-store';
+import { readParquetInfo, readRawRows, writeParquet } from '../../../src/storage/parquet';
+import { writeCsv } from '../../../src/storage/csv';
+import { putJson, readSidecar } from '../../../src/storage/sidecar';
+import type { RawRow } from '../../../src/types';
+import { rawRow, rows, tempDir } from './fixtures';
+import { startS3, type TestS3 } from './s3-server';
 
 interface Backend {
   name: string;
+  /** A fresh, empty store for one test. */
   make(): Promise<{ store: ObjectStore; cleanup: () => Promise<void> }>;
+  /** Stop shared resources (servers) after the backend's tests. */
+  stop?(): Promise<void>;
 }
+
+let s3: Promise<TestS3> | undefined;
+let prefixes = 0;
 
 const BACKENDS: Backend[] = [
   {
@@ -20,6 +32,19 @@ const BACKENDS: Backend[] = [
     async make() {
       const t = await tempDir('conf');
       return { store: new LocalObjectStore(t.dir), cleanup: t.cleanup };
+    },
+  },
+  {
+    name: 's3 (s3rver)',
+    async make() {
+      const srv = await (s3 ??= startS3());
+      const scratch = await tempDir('conf-s3');
+      // A fresh prefix per test keeps tests independent on one bucket.
+      const store = new S3ObjectStore({ client: srv.client, bucket: srv.bucket, prefix: `t${process.pid}-${++prefixes}/data`, scratchDir: scratch.dir });
+      return { store, cleanup: scratch.cleanup };
+    },
+    async stop() {
+      if (s3) await (await s3).close();
     },
   },
 ];
@@ -38,11 +63,12 @@ async function streamText(s: NodeJS.ReadableStream): Promise<string> {
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-describe.each(BACKENDS)('ObjectStore conformance: $name', ({ make }) => {
+describe.each(BACKENDS)('ObjectStore conformance: $name', ({ make, stop }) => {
   let store: ObjectStore;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ store, cleanup } = await make()));
   afterEach(async () => cleanup());
+  afterAll(async () => stop?.());
 
   test('putBytes/getBytes round trip with byte count and sha256', async () => {
     const res = await store.putBytes('reports/r1.json', '{"a":"한국어 😀"}');
@@ -118,6 +144,46 @@ describe.each(BACKENDS)('ObjectStore conformance: $name', ({ make }) => {
     expect(sizes['runs/r1/parts/part-00001.parquet']).toBe(2);
     await store.delete('raw/x.parquet');
     expect(await keys('raw/')).toEqual([]);
+  });
+
+  test('large streamed writes (multipart on S3) arrive whole', async () => {
+    const w = await store.openWrite('processed/big.bin');
+    const block = Buffer.alloc(1 << 20, 7);
+    const h = createHash('sha256');
+    for (let i = 0; i < 17; i++) {
+      block[0] = i;
+      h.update(block);
+      if (!w.stream.write(Buffer.from(block))) await new Promise((r) => w.stream.once('drain', r));
+    }
+    expect(await store.stat('processed/big.bin')).toBeNull();
+    const res = await w.commit();
+    expect(res).toEqual({ bytes: 17 << 20, sha256: h.digest('hex') });
+    expect((await store.stat('processed/big.bin'))?.size).toBe(17 << 20);
+    expect(sha(await store.getBytes('processed/big.bin'))).toBe(res.sha256);
+  });
+
+  test('storage writers: Parquet, CSV and JSON round trip with sidecars; failed writes leave nothing', async () => {
+    const side = { kind: 'raw' as const, runId: 'r1', inputs: [] };
+    const meta = await writeParquet(store, 'raw/s.parquet', 'raw', rows(1_234, rawRow), side, { rowGroupSize: 500 });
+    expect(meta).toMatchObject({ rows: 1_234, uri: store.uri('raw/s.parquet'), bytes: (await store.stat('raw/s.parquet'))!.size });
+    expect(meta.sha256).toBe(sha(await store.getBytes('raw/s.parquet')));
+    expect(await readSidecar(store, 'raw/s.parquet')).toEqual(meta);
+    expect(await readParquetInfo(store, 'raw/s.parquet')).toMatchObject({ rows: 1_234, rowGroups: [500, 500, 234] });
+    expect(await collect(readRawRows(store, 'raw/s.parquet', { offset: 499, limit: 3 }))).toEqual([rawRow(499), rawRow(500), rawRow(501)]);
+    const csv = await writeCsv(store, 'output/s.csv', rows(10, rawRow) as Iterable<unknown> as Iterable<Record<string, unknown>>, ['id', 'raw_text'], { kind: 'output', inputs: ['raw/s.parquet'] });
+    expect(csv.rows).toBe(10);
+    expect((await store.getBytes('output/s.csv')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    await putJson(store, 'reports/r1.json', { ok: 1 }, { kind: 'report', inputs: [] });
+    expect((await readSidecar(store, 'reports/r1.json'))?.format).toBe('json');
+    function* crash(): Iterable<RawRow> {
+      yield rawRow(0);
+      throw new Error('mid-stream');
+    }
+    await expect(writeParquet(store, 'raw/crash.parquet', 'raw', crash(), side)).rejects.toThrow('mid-stream');
+    await expect(writeCsv(store, 'output/crash.csv', crash() as Iterable<unknown> as Iterable<Record<string, unknown>>, ['id'], { kind: 'output', inputs: [] })).rejects.toThrow('mid-stream');
+    const keys = (await collect(store.list(''))).map((o) => o.key).sort();
+    expect(keys).toEqual(['output/s.csv', 'output/s.csv.meta.json', 'raw/s.parquet', 'raw/s.parquet.meta.json', 'reports/r1.json', 'reports/r1.json.meta.json']);
+    expect(await readdir(store.scratchDir()).catch(() => [])).toEqual([]);
   });
 
   test.each(['../x', '/etc/passwd', 'a/../../b', 'a\\b', ''])('refuses unsafe key %j', async (key) => {

@@ -1,4 +1,4 @@
-import { NonRetryableError, ValidationError } from '../../../src/errors';
+import { ValidationError } from '../../../src/errors';
 import { createStore } from '../../../src/storage/factory';
 import { LocalObjectStore } from '../../../src/storage/local-store';
 import { putJson, readSidecar, sidecarKey } from '../../../src/storage/sidecar';
@@ -8,12 +8,16 @@ import { tempDir } from '../../integration/storage/fixtures';
 const s3 = { region: 'us-east-1', forcePathStyle: false };
 
 describe('createStore', () => {
-  test('local by default, file: URLs, s3 not yet, anything else refused', () => {
+  test('local by default, file: URLs, s3:// URLs, anything else refused', () => {
     const a = createStore({ dataDir: '/tmp/x-data', s3 });
     expect(a).toBeInstanceOf(LocalObjectStore);
     expect(a.uri('raw/a.parquet')).toBe('/tmp/x-data/raw/a.parquet');
     expect(createStore({ dataDir: '/x', storageUrl: 'file:///srv/data', s3 }).uri('k')).toBe('/srv/data/k');
-    expect(() => createStore({ dataDir: '/x', storageUrl: 's3://bucket/p', s3 })).toThrow(NonRetryableError);
+    const b = createStore({ dataDir: '/x', storageUrl: 's3://bucket/some/prefix/', s3: { ...s3, endpoint: 'http://127.0.0.1:9', forcePathStyle: true } });
+    expect(b.kind).toBe('s3');
+    expect(b.uri('raw/a.parquet')).toBe('s3://bucket/some/prefix/raw/a.parquet');
+    expect(b.scratchDir()).toBe('/x/.tmp');
+    expect(createStore({ dataDir: '/x', storageUrl: 's3://bucket', s3 }).uri('k')).toBe('s3://bucket/k');
     expect(() => createStore({ dataDir: '/x', storageUrl: 'ftp://h/p', s3 })).toThrow(/unsupported storage URL/);
   });
 });
