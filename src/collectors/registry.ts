@@ -12,7 +12,7 @@ import { getPath } from './options';
 import type { Collector } from './types';
 
 /** Every built-in source, in display order. */
-export const collectors: readonly Collector[] = [sampleCollector, fileCollector, httpCollector, tmdbCollector] as readonly Collector[];
+export const collectors: readonly Collector[] = [sampleCollector, fileCollector, httpCollector, tmdbCollector];
 
 /**
  * The collector registered under `name`.
