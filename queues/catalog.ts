@@ -75,6 +75,8 @@ export const chunkResultSchema = z.object({
   cleaned: z.number().int(),
   failed: z.number().int(),
   durationMs: z.number(),
+  /** `host:pid` of the worker process that cleaned the chunk. */
+  worker: z.string().optional(),
   llm: z.object({
     requests: z.number(),
     promptTokens: z.number(),

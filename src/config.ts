@@ -154,6 +154,8 @@ const envSchema = z.object({
   TMDB_API_KEY: optionalString,
   TMDB_BEARER_TOKEN: optionalString,
   WORKER_CONCURRENCY: numberWithDefault(positiveInt, 4),
+  WORKER_LOCK_MS: numberWithDefault(positiveInt, 60_000),
+  WORKER_STALLED_INTERVAL_MS: numberWithDefault(positiveInt, 30_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 });
 
@@ -192,6 +194,9 @@ export interface Config {
   mail: { smtpUrl?: string; from: string; to?: string; slackWebhookUrl?: string; throttleSeconds: number; groupWaitMs: number };
   tmdb: { apiKey?: string; bearerToken?: string };
   workerConcurrency: number;
+  /** Job lock duration and stalled-job check interval: how fast a dead worker's jobs are recovered. */
+  workerLockMs: number;
+  workerStalledIntervalMs: number;
   logLevel: 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
   /** The raw environment, for collectors that read named header variables (never logged). */
   env: Readonly<Record<string, string | undefined>>;
@@ -247,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     tmdb: { apiKey: e.TMDB_API_KEY, bearerToken: e.TMDB_BEARER_TOKEN },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockMs: e.WORKER_LOCK_MS,
+    workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     env: Object.freeze({ ...env }),
   };

@@ -3,6 +3,7 @@
  * Redis connection, logs its queue and concurrency, reports errors through
  * the logger, and records terminal failures on the run.
  */
+import { hostname } from 'node:os';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLED, DEFAULT_STALLED_INTERVAL_MS } from '../queues/catalog';
 import { createRedis } from '../queues/connection';
@@ -45,8 +46,9 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
     connection: createRedis({ url: res.config.redisUrl, name: `${res.config.queuePrefix}:worker:${name}` }),
     prefix: res.config.queuePrefix,
     concurrency: conc,
-    lockDuration: opts.lockDuration ?? DEFAULT_LOCK_MS,
-    stalledInterval: opts.stalledInterval ?? DEFAULT_STALLED_INTERVAL_MS,
+    name: `${hostname()}:${process.pid}`,
+    lockDuration: opts.lockDuration ?? res.config.workerLockMs ?? DEFAULT_LOCK_MS,
+    stalledInterval: opts.stalledInterval ?? res.config.workerStalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED,
   });
   const workers: Worker[] = [];

@@ -9,7 +9,7 @@
 import type { Job } from 'bullmq';
 import type { Resources } from '../context';
 import type { Logger } from '../logger';
-import { createDeduper, QualityAccumulator, type QualityResult } from '../quality';
+import { createDeduper, mergeQualityConfig, QualityAccumulator, type QualityResult } from '../quality';
 import { writeCsv } from '../storage/csv';
 import { partKey } from '../storage/names';
 import { readParquet, writeParquet } from '../storage/parquet';
@@ -123,7 +123,8 @@ export async function writeOutputCsv(
   input: FinalizeInput,
   processed: SidecarMeta,
 ): Promise<{ csv: SidecarMeta; duplicatesRemoved: number }> {
-  const q = eff.def.quality;
+  // Task-level quality overrides apply to dedupe too.
+  const q = mergeQualityConfig(eff.def.quality, eff.task.quality);
   const deduper = q.dedupe || q.near_dedupe ? createDeduper({ near: q.near_dedupe }) : null;
   let duplicatesRemoved = 0;
   async function* rows(): AsyncGenerator<Record<string, unknown>> {
