@@ -5,6 +5,7 @@
 export type { ObjectStore, ObjectInfo, AtomicWrite, LocalHandle } from './object-store';
 export { assertSafeKey } from './keys';
 export { LocalObjectStore } from './local-store';
+export { S3ObjectStore, type S3StoreOptions } from './s3-store';
 export { createStore, type StoreConfig } from './factory';
 export * from './parquet';
 export { writeCsv, CSV_SCHEMA_VERSION } from './csv';

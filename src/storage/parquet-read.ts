@@ -6,7 +6,7 @@ import { ValidationError } from '../errors';
 import type { ProcessedRow, RawRow } from '../types';
 import type { ObjectStore } from './object-store';
 import { columnsOf, fromRecord, META_KIND, META_SCHEMA_VERSION, schemaVersionOf, type ParquetKind } from './parquet-schemas';
-import { openParquetFile } from './readers';
+import { openStoredParquet } from './parquet-open';
 import type { ParquetReader } from 'parquetjs-lite';
 
 /** What the footer of a Parquet file says. */
@@ -62,18 +62,13 @@ function infoOf(reader: ParquetReader): ParquetInfo {
  * @throws ValidationError naming the file if it is not valid Parquet or its version is unsupported.
  */
 export async function readParquetInfo(store: ObjectStore, key: string): Promise<ParquetInfo> {
-  const handle = await store.localCopy(key);
+  const { reader, close } = await openStoredParquet(store, key);
   try {
-    const reader = await openParquetFile(handle.path, store.uri(key));
-    try {
-      const info = infoOf(reader);
-      assertSchemaVersion(info, store.uri(key));
-      return info;
-    } finally {
-      await reader.close();
-    }
+    const info = infoOf(reader);
+    assertSchemaVersion(info, store.uri(key));
+    return info;
   } finally {
-    await handle.release();
+    await close();
   }
 }
 
@@ -104,39 +99,34 @@ async function* readRows(
 ): AsyncIterable<RawRow | ProcessedRow> {
   const { offset, limit } = checkRange(opts);
   const file = store.uri(key);
-  const handle = await store.localCopy(key);
+  const { reader, close } = await openStoredParquet(store, key);
   try {
-    const reader = await openParquetFile(handle.path, file);
-    try {
-      const info = infoOf(reader);
-      const kind = assertSchemaVersion(info, file);
-      if (accept && !accept.includes(kind)) {
-        throw new ValidationError(`is a ${kind} file; expected ${accept.join(' or ')}`, { file, field: META_KIND });
+    const info = infoOf(reader);
+    const kind = assertSchemaVersion(info, file);
+    if (accept && !accept.includes(kind)) {
+      throw new ValidationError(`is a ${kind} file; expected ${accept.join(' or ')}`, { file, field: META_KIND });
+    }
+    const { names } = columnsOf(kind);
+    const cursor = reader.getCursor();
+    let start = 0; // row index of the first row in the current group
+    let group = 0;
+    while (group < info.rowGroups.length && start + info.rowGroups[group]! <= offset) start += info.rowGroups[group++]!;
+    cursor.rowGroupIndex = group;
+    let left = limit;
+    while (left > 0) {
+      let recs: Record<string, unknown>[] | null;
+      try {
+        recs = await cursor.nextRowGroup();
+      } catch (err) {
+        throw new ValidationError(`not a valid Parquet file (row group ${cursor.rowGroupIndex}: ${err instanceof Error ? err.message : String(err)})`, { file, cause: err });
       }
-      const { names } = columnsOf(kind);
-      const cursor = reader.getCursor();
-      let start = 0; // row index of the first row in the current group
-      let group = 0;
-      while (group < info.rowGroups.length && start + info.rowGroups[group]! <= offset) start += info.rowGroups[group++]!;
-      cursor.rowGroupIndex = group;
-      let left = limit;
-      while (left > 0) {
-        let recs: Record<string, unknown>[] | null;
-        try {
-          recs = await cursor.nextRowGroup();
-        } catch (err) {
-          throw new ValidationError(`not a valid Parquet file (row group ${cursor.rowGroupIndex}: ${err instanceof Error ? err.message : String(err)})`, { file, cause: err });
-        }
-        if (!recs) break;
-        const from = Math.max(0, offset - start);
-        start += recs.length;
-        for (let i = from; i < recs.length && left > 0; i++, left--) yield fromRecord(recs[i]!, names) as unknown as RawRow | ProcessedRow;
-      }
-    } finally {
-      await reader.close();
+      if (!recs) break;
+      const from = Math.max(0, offset - start);
+      start += recs.length;
+      for (let i = from; i < recs.length && left > 0; i++, left--) yield fromRecord(recs[i]!, names) as unknown as RawRow | ProcessedRow;
     }
   } finally {
-    await handle.release();
+    await close();
   }
 }
 

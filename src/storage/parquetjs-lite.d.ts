@@ -51,8 +51,18 @@ declare module 'parquetjs-lite' {
     next(): Promise<Record<string, unknown> | null>;
   }
 
+  export class ParquetEnvelopeReader {
+    constructor(
+      readFn: (offset: number, length: number, file?: string) => Promise<Buffer>,
+      closeFn: () => unknown,
+      fileSize: number,
+      options?: Record<string, unknown>,
+    );
+  }
+
   export class ParquetReader {
     static openFile(path: string, opts?: Record<string, unknown>): Promise<ParquetReader>;
+    static openEnvelopeReader(reader: ParquetEnvelopeReader, opts?: Record<string, unknown>): Promise<ParquetReader>;
     readonly metadata: ParquetFileMeta;
     getCursor(columns?: string[]): ParquetCursor;
     getRowCount(): unknown;

@@ -186,6 +186,16 @@ describe.each(BACKENDS)('ObjectStore conformance: $name', ({ make, stop }) => {
     expect(await readdir(store.scratchDir()).catch(() => [])).toEqual([]);
   });
 
+  test('corrupt Parquet is a ValidationError naming the file', async () => {
+    await store.putBytes('raw/short.parquet', 'PAR1');
+    await store.putBytes('raw/junk.parquet', `PAR1${'x'.repeat(100)}PAR1`);
+    for (const k of ['raw/short.parquet', 'raw/junk.parquet']) {
+      await expect(readParquetInfo(store, k)).rejects.toThrow(`${store.uri(k)}: not a valid Parquet file`);
+      await expect(collect(readRawRows(store, k))).rejects.toThrow(ValidationError);
+    }
+    await expect(readParquetInfo(store, 'raw/missing.parquet')).rejects.toThrow(NotFoundError);
+  });
+
   test.each(['../x', '/etc/passwd', 'a/../../b', 'a\\b', ''])('refuses unsafe key %j', async (key) => {
     await expect(store.putBytes(key, 'x')).rejects.toThrow(ValidationError);
     await expect(store.getBytes(key)).rejects.toThrow(ValidationError);
