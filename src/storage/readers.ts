@@ -39,12 +39,15 @@ function describe(err: unknown): string {
 
 /**
  * Stream the records of a local Parquet file of any schema, row group by row group.
- * INT64 values become numbers when safe, else decimal strings; timestamps become Dates.
+ * INT64 values become numbers when safe, else decimal strings; timestamps become Dates;
+ * null columns are present as `null`.
  * @throws ValidationError naming the file when it is not valid Parquet.
  */
 export async function* readParquetRecords(localPath: string): AsyncIterable<Record<string, unknown>> {
   const reader = await openParquetFile(localPath);
   try {
+    // The library leaves null columns out of a record; callers expect every column present.
+    const columns = Object.keys(reader.getSchema().fields);
     const cursor = reader.getCursor();
     for (;;) {
       let group: Record<string, unknown>[] | null;
@@ -54,7 +57,10 @@ export async function* readParquetRecords(localPath: string): AsyncIterable<Reco
         throw new ValidationError(`not a valid Parquet file (${describe(err)})`, { file: localPath, cause: err });
       }
       if (!group) break;
-      for (const rec of group) yield normalizeValue(rec) as Record<string, unknown>;
+      for (const rec of group) {
+        for (const c of columns) if (!(c in rec)) rec[c] = null;
+        yield normalizeValue(rec) as Record<string, unknown>;
+      }
     }
   } finally {
     await reader.close();

@@ -129,11 +129,14 @@ describe('Parquet round trip', () => {
 
   test('generic readParquetRecords reads our file and a DuckDB-written file', async () => {
     let count = 0;
+    let nullCleaned = 0;
     for await (const rec of readParquetRecords(store.uri('runs/run-1/parts/part-00003.parquet'))) {
-      if (count === 0) expect(rec).toMatchObject({ id: 1, cleaning_task: 'normalize_text' });
+      if (count === 0) expect(rec).toMatchObject({ id: 1, cleaning_task: 'normalize_text', llm_model: null, error: null });
+      if (rec.cleaned_text === null) nullCleaned++;
       count++;
     }
     expect(count).toBe(2_500);
+    expect(nullCleaned).toBe(Math.floor(2_500 / 13));
     const foreign = `${store.scratchDir()}/duck.parquet`;
     await duckQuery(
       `COPY (SELECT i::BIGINT AS big, (i * 1.5)::DOUBLE AS d, 'x' || i AS s, TIMESTAMP '2026-01-02 03:04:05.678' AS ts, 9007199254740993::BIGINT AS huge FROM range(3) t(i)) TO ${sqlPath(foreign)} (FORMAT parquet, COMPRESSION snappy)`,
