@@ -13,6 +13,7 @@ import { syncSchedules, listSchedules } from '../schedules';
 import { EXTRA_COMMANDS } from './commands';
 import { ensureRedis } from './redis-bootstrap';
 import { runCommand } from './run-command';
+import { startRun } from '../runs/start-run';
 
 function config(extra: NodeJS.ProcessEnv = {}): Readonly<Config> {
   try {
@@ -68,7 +69,9 @@ program
   .command('start')
   .description('run everything in one process: API, Bull Board, dashboard, schedules and all workers')
   .option('--concurrency <n>', 'clean worker concurrency', parseInteger)
-  .action(async (opts: { concurrency?: number }) => {
+  .option('--run <pipeline>', 'start one run of this pipeline once everything is up', 'sample_daily')
+  .option('--no-run', 'do not start a run at start-up')
+  .action(async (opts: { concurrency?: number; run?: string | false }) => {
     const { extra, generated } = tokensOrGenerate();
     const cfg = config(extra);
     const redisChild = await ensureRedis(cfg.redisUrl, cfg.dataDir, (l) => console.log(l)).catch((err: Error) => {
@@ -87,6 +90,13 @@ program
       console.log(`\nNo API_TOKENS set: generated an admin token for this process (shown once):\n  ${generated}`);
       console.log(`  curl -H "Authorization: Bearer ${generated}" -H 'Content-Type: application/json' -d '{"pipeline":"sample_daily"}' ${base}/api/runs`);
       console.log(`  Bull Board: user any, password = the token.`);
+    }
+    if (opts.run) {
+      const { runId } = await startRun(res, { pipeline: opts.run, trigger: 'cli' }).catch((err: Error) => {
+        console.error(`could not start ${opts.run}: ${err.message}`);
+        return { runId: undefined };
+      });
+      if (runId) console.log(`\nStarted a first run of ${opts.run} (no API key needed): ${base}/api/runs/${runId}`);
     }
     onShutdown(async () => {
       await handle.close();
