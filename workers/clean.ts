@@ -10,8 +10,12 @@ import { taskSchema, type TaskDef } from '../src/resources/schemas';
 import { cleanChunk } from '../src/runs/clean-chunk';
 import { notice } from '../src/runs/notices';
 
-/** How long a chunk waits before trying again once the daily LLM budget is reached. */
-const BUDGET_RETRY_MS = 60_000;
+/**
+ * How long a chunk is parked once the daily LLM budget is reached. The queue is
+ * paused, so a promoted chunk only waits in the paused list; a short delay means
+ * it runs as soon as an operator resumes the queue.
+ */
+const BUDGET_RETRY_MS = 1000;
 
 async function taskOf(res: Resources, runId: string): Promise<TaskDef> {
   const raw = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'taskDef');
@@ -34,6 +38,10 @@ export function createCleanProcessor(res: Resources) {
       prices: prices!,
       onEvent: (e: { type: string } & Record<string, unknown>) => {
         if (e.type === 'breaker_opened') void notice(res, { kind: 'breaker_opened', pipeline: d.pipeline, runId: d.runId, step: 'clean', details: e } as Parameters<typeof notice>[1]);
+        if (e.type === 'breaker_opened' || e.type === 'breaker_closed') {
+          const breaker = `${String(e.model)}: ${e.type === 'breaker_opened' ? 'open' : 'closed'}`;
+          void res.runs.update(d.runId, { breaker }).catch((err: Error) => log.warn('run status update failed', { error: err.message }));
+        }
       },
     };
     try {

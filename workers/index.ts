@@ -9,6 +9,7 @@ import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLED, DEFAULT_STALLED_INTERVAL_MS } fro
 import { createRedis } from '../queues/connection';
 import { QUEUES, type QueueName } from '../queues/names';
 import type { Resources } from '../src/context';
+import { createCostEstimator } from '../src/runs/estimate-cost';
 import { createRunProcessor } from '../src/runs/run-processor';
 import { createCleanProcessor } from './clean';
 import { onCleanFailed, onRunFailed } from './failures';
@@ -63,7 +64,7 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
     res.logger.info('worker started', { queue: w.name, concurrency: w.opts.concurrency, prefix: res.config.queuePrefix, pid: process.pid });
   };
   if (queues.includes(QUEUES.pipeline)) {
-    add(new Worker(QUEUES.pipeline, createRunProcessor(res), base(QUEUES.pipeline, Math.max(2, Math.ceil(concurrency / 2)))), (j, e) => onRunFailed(res, j, e));
+    add(new Worker(QUEUES.pipeline, createRunProcessor(res, { estimateCost: createCostEstimator(res) }), base(QUEUES.pipeline, Math.max(2, Math.ceil(concurrency / 2)))), (j, e) => onRunFailed(res, j, e));
   }
   if (queues.includes(QUEUES.clean)) {
     add(new Worker(QUEUES.clean, createCleanProcessor(res), base(QUEUES.clean, concurrency)), (j, e) => onCleanFailed(res, j, e));
