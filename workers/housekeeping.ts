@@ -3,6 +3,8 @@
  * dlq-retry, backup, retention, alerts, digest), and the schedulers that fire
  * them. Each task lives in its own module; add it to this list.
  */
+import { runWatchdog } from '../src/runs/watchdog';
+import { alertsTask, DLQ_DEFAULTS, dlqRetryTask } from '../src/dlq';
 import type { HousekeepingTask } from './maintenance';
 
 /** A housekeeping task and when it runs. */
@@ -15,4 +17,11 @@ export interface HousekeepingEntry {
 }
 
 /** Every housekeeping task. */
-export const HOUSEKEEPING: HousekeepingEntry[] = [];
+export const HOUSEKEEPING: HousekeepingEntry[] = [
+  // Stuck runs (children lost, run job gone) are repaired or failed with a notice.
+  { name: 'watchdog', task: (res) => runWatchdog(res), every: 60_000 },
+  // Retries dead letters with per-letter exponential backoff (DLQ_RETRY_BASE_MS, DLQ_RETRY_MAX); DLQ_RETRY_EVERY_MS is the intended interval.
+  { name: 'dlq-retry', task: dlqRetryTask, every: DLQ_DEFAULTS.everyMs },
+  // Evaluates resources/alerts.yaml against the chunk metrics.
+  { name: 'alerts', task: alertsTask, every: 60_000 },
+];

@@ -176,13 +176,19 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
   };
 }
 
-async function addChunkJobs(res: Resources, job: Job, eff: EffectivePipeline, raw: { key: string; rows: number }, chunks: number): Promise<void> {
+/**
+ * Add the chunk jobs of a run as children of its job, with deterministic ids
+ * (adding one that exists is a no-op). `only` limits it to some chunk indexes,
+ * e.g. the watchdog re-adding lost ones.
+ */
+export async function addChunkJobs(res: Resources, job: Job, eff: EffectivePipeline, raw: { key: string; rows: number }, chunks: number, only?: readonly number[]): Promise<void> {
   const runId = (job.data as RunJobData).runId;
   const failurePolicy = eff.def.on_chunk_failure === 'fail' ? { failParentOnFailure: true } : { ignoreDependencyOnFailure: true };
+  const indexes = only ?? Array.from({ length: chunks }, (_, i) => i);
   const BATCH = 500;
-  for (let start = 0; start < chunks; start += BATCH) {
+  for (let start = 0; start < indexes.length; start += BATCH) {
     const batch = [];
-    for (let i = start; i < Math.min(chunks, start + BATCH); i++) {
+    for (const i of indexes.slice(start, start + BATCH)) {
       const offset = i * eff.def.chunk_size;
       batch.push({
         name: 'chunk',
