@@ -3,11 +3,10 @@
  * Board under /admin/queues. Built from injected resources; `listen` is the
  * caller's business so tests can use supertest.
  */
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import { ALL_QUEUES } from '../../queues/names';
+import { AuditLog } from '../audit/audit-log';
 import type { Resources } from '../context';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
@@ -16,6 +15,20 @@ import { queuesRouter } from './routes/queues';
 import { resourcesRouter } from './routes/resources';
 import { runsRouter } from './routes/runs';
 import { schedulesRouter } from './routes/schedules';
+import {
+  API_POLICY,
+  auditRequests,
+  BOARD_PATH,
+  browserAuth,
+  bullBoardRouter,
+  enforcePolicy,
+  jsonBody,
+  metricsAuth,
+  rateLimiter,
+  sameOriginGuard,
+  securityHeaders,
+  urlGuard,
+} from './security';
 
 /** Extension points for later layers (security hardening, metrics, dashboard). */
 export interface AppOptions {
@@ -27,6 +40,8 @@ export interface AppOptions {
   routers?: Array<{ path: string; router: express.Router }>;
   /** Reports whether the process is draining (readyz fails while draining). */
   draining?: () => boolean;
+  /** Audit log to record into. Default: `<dataDir>/audit`, daily files, 30 kept. */
+  audit?: AuditLog;
 }
 
 /** Build the express app. */
@@ -34,6 +49,10 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const config = res.config;
+  const audit = opts.audit ?? new AuditLog({ dir: path.join(config.dataDir, 'audit'), logger: res.logger });
+  // Audit first so that refusals by every later layer (rate limit, auth, roles) are recorded.
+  app.use(auditRequests(audit, config.apiTokens), securityHeaders(), urlGuard, rateLimiter(config));
   for (const h of opts.before ?? []) app.use(h);
 
   app.get('/healthz', (_req, reply) => {
@@ -51,20 +70,15 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
       reply.status(503).json({ status: 'unavailable', redis: (err as Error).message });
     }
   });
+  // Guards for routers other layers mount: /metrics (optional auth) and /dashboard (browser auth, CSRF, viewers read only).
+  app.use('/metrics', metricsAuth(config));
+  app.use('/dashboard', browserAuth(config), sameOriginGuard(config), enforcePolicy([], 'operator'));
   for (const r of opts.routers ?? []) app.use(r.path, r.router);
 
-  const board = new ExpressAdapter();
-  board.setBasePath('/admin/queues');
-  createBullBoard({
-    queues: ALL_QUEUES.map((name) => new BullMQAdapter(res.queues[name])),
-    serverAdapter: board,
-    options: { uiConfig: { boardTitle: 'DataOps' } },
-  });
-  app.use('/admin/queues', authenticate(res.config.apiTokens, { browser: true }), board.getRouter());
+  app.use(BOARD_PATH, bullBoardRouter(ALL_QUEUES.map((name) => res.queues[name]), config));
 
   const api = express.Router();
-  api.use(authenticate(res.config.apiTokens));
-  api.use(express.json({ limit: res.config.http.bodyLimit, strict: true }));
+  api.use(authenticate(config.apiTokens), enforcePolicy(API_POLICY), jsonBody(config.http.bodyLimit));
   api.use('/runs', runsRouter(res));
   api.use('/schedules', schedulesRouter(res));
   api.use('/queues', queuesRouter(res));
@@ -74,6 +88,6 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
   app.use('/api', api);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(res.logger, { exposeStack: res.config.nodeEnv === 'development' }));
+  app.use(errorHandler(res.logger, { exposeStack: config.nodeEnv === 'development' }));
   return app;
 }

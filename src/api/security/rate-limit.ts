@@ -1,0 +1,45 @@
+/**
+ * Request rate limit per token (per client IP when no valid token is
+ * presented, so guessing tokens is limited too), over a one-minute window.
+ * Over the limit: 429 JSON error with `Retry-After` and the standard
+ * `RateLimit`/`RateLimit-Policy` headers. Counters live in this process's
+ * memory: with several API replicas each one counts on its own.
+ */
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { ApiToken, Config } from '../../config';
+import { matchToken, presentedSecret } from '../auth';
+import { HttpError } from '../errors';
+
+/** The configured token a request presents (Bearer or Basic), if any; does not enforce anything. */
+export function presentedToken(tokens: readonly ApiToken[], authorization: string | undefined): ApiToken | undefined {
+  const secret = presentedSecret(authorization, true);
+  return secret === undefined ? undefined : matchToken(tokens, secret);
+}
+
+/** Paths never limited: health probes. */
+const UNLIMITED = new Set(['/healthz', '/readyz']);
+
+/** The rate limiter for the whole app, `config.http.rateLimitPerMinute` requests per token or IP per minute. */
+export function rateLimiter(config: Pick<Config, 'http' | 'apiTokens'>): RequestHandler {
+  const limit = config.http.rateLimitPerMinute;
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => UNLIMITED.has(req.path),
+    keyGenerator: (req) => {
+      const t = presentedToken(config.apiTokens, req.headers.authorization);
+      return t ? `token:${t.id}` : `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
+    },
+    handler: (_req, res, next) => {
+      const retryAfter = res.getHeader('Retry-After');
+      next(
+        new HttpError(429, 'rate_limited', `more than ${limit} requests per minute; retry after ${String(retryAfter ?? 60)} s`, {
+          'Retry-After': String(retryAfter ?? 60),
+        }),
+      );
+    },
+  });
+}
