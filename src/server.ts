@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import { createApp, type AppOptions } from './api/app';
 import type { Resources } from './context';
+import { opsRouters } from './ops/routers';
 import { syncSchedules } from './schedules';
 import { startWorkers, type StartWorkersOptions, type WorkerSet } from '../workers';
 
@@ -19,7 +20,7 @@ export interface ApiHandle {
 
 /** Start the HTTP server on the configured host and port. */
 export async function startApi(res: Resources, opts: AppOptions = {}): Promise<ApiHandle> {
-  const app = createApp(res, opts);
+  const app = createApp(res, { ...opts, routers: [...opsRouters(res), ...(opts.routers ?? [])] });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(res.config.http.port, res.config.http.host, () => resolve(s));
     s.once('error', reject);

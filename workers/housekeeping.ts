@@ -5,6 +5,7 @@
  */
 import { runWatchdog } from '../src/runs/watchdog';
 import { alertsTask, DLQ_DEFAULTS, dlqRetryTask } from '../src/dlq';
+import { BACKUP_CRON, RETENTION_EVERY_MS, backupTask, retentionTask } from '../src/ops/tasks';
 import type { HousekeepingTask } from './maintenance';
 
 /** A housekeeping task and when it runs. */
@@ -24,4 +25,8 @@ export const HOUSEKEEPING: HousekeepingEntry[] = [
   { name: 'dlq-retry', task: dlqRetryTask, every: DLQ_DEFAULTS.everyMs },
   // Evaluates resources/alerts.yaml against the chunk metrics.
   { name: 'alerts', task: alertsTask, every: 60_000 },
+  // Daily archive of data/ (without redis/) with a sha256; keeps backups.keep of resources/retention.yaml.
+  { name: 'backup', task: backupTask, cron: BACKUP_CRON },
+  // Hourly: deletes expired files per resources/retention.yaml (never of unfinished runs), then checks free disk.
+  { name: 'retention', task: retentionTask, every: RETENTION_EVERY_MS },
 ];
