@@ -1,11 +1,16 @@
 /**
  * What happens when a job fails for good: the run is marked failed (with the
  * step and error), a failed chunk is recorded so finalize keeps its rows
- * marked failed, and notices are raised. Retries in between are only logged.
+ * marked failed, the job is copied to the dead-letter queue, notices are
+ * raised and the chunk metrics for alert rules are recorded. Retries in
+ * between are only logged by the processors.
  */
 import type { Job } from 'bullmq';
-import type { ChunkJobData, RunJobData } from '../queues/catalog';
+import type { ChunkJobData, ChunkResult, RunJobData } from '../queues/catalog';
+import { QUEUES } from '../queues/names';
 import type { Resources } from '../src/context';
+import { deadLetterJob, metricsKeyPrefix } from '../src/dlq';
+import { recordChunkMetric } from '../src/notify/metrics';
 import { notice } from '../src/runs/notices';
 
 /** True when BullMQ will not try the job again. */
@@ -13,34 +18,91 @@ export async function isFinalFailure(job: Job): Promise<boolean> {
   return (await job.getState()) === 'failed';
 }
 
-/** A run job failed: record the final failure on the run. */
+/** A run failed because a chunk failed under `on_chunk_failure: fail` (BullMQ's deferred parent failure). */
+function isChildFailure(err: Error): boolean {
+  return /^child .+ failed$/.test(err.message);
+}
+
+function isGateFailure(err: Error): boolean {
+  return err.name === 'QualityGateError' || /^quality gate failed/.test(err.message);
+}
+
+/** A run job failed: record the final failure, dead-letter it and raise `run_failed` once. */
 export async function onRunFailed(res: Resources, job: Job<RunJobData>, err: Error): Promise<void> {
   if (!(await isFinalFailure(job))) return;
   const { runId, pipeline, step } = job.data;
   const status = await res.runs.get(runId);
-  if (status?.state === 'failed') return;
-  await res.runs.setState(runId, 'failed', { error: err.message, errorStep: step });
-  res.logger.error('run failed', { runId, pipeline, step, attempts: job.attemptsMade, error: err.message });
-  if (err.name !== 'QualityGateError' && !/^quality gate failed/.test(err.message)) {
-    await notice(res, {
-      kind: 'run_failed',
-      pipeline,
-      runId,
-      step,
-      error: { message: err.message, stack: err.stack },
-      kept: status?.outputs.raw ? `raw data kept at ${status.outputs.raw}` : 'nothing was written',
-    } as Parameters<typeof notice>[1]);
+  const childFailure = isChildFailure(err);
+  // The chunk's failure handler already recorded a clearer error ("chunk 3 (job …) failed after 3 attempts: …").
+  const message = childFailure && status?.state === 'failed' && status.error ? status.error.message : err.message;
+  const failedStep = childFailure ? 'clean' : step;
+  await res.runs.setState(runId, 'failed', { error: message, errorStep: failedStep });
+  res.logger.error('run failed', { runId, pipeline, step: failedStep, jobId: job.id, attempts: job.attemptsMade, error: message });
+  if (isGateFailure(err)) return; // the gate raised its own notice; re-running the same data cannot pass it
+  let dlqId: string | undefined;
+  if (!childFailure) {
+    // With policy `fail` the chunk's dead letter is the one to retry (it retries the run too).
+    dlqId = await deadLetterJob(res, QUEUES.pipeline, job, err)
+      .then((r) => r.id)
+      .catch((e: Error) => {
+        res.logger.error('could not dead-letter run job', { runId, jobId: job.id, error: e.message });
+        return undefined;
+      });
   }
+  await notice(res, {
+    kind: 'run_failed',
+    pipeline,
+    runId,
+    step: failedStep,
+    error: { message, stack: job.stacktrace?.at(-1) ?? err.stack },
+    kept: status?.outputs.raw ? `raw data kept at ${status.outputs.raw}` : 'nothing was written',
+    details: dlqId ? { deadLetter: dlqId } : undefined,
+  } as Parameters<typeof notice>[1]);
 }
 
-/** A chunk job failed: if for good, record it and apply the pipeline's failure policy. */
+/** A chunk job failed: if for good, record it, dead-letter it, apply the failure policy and raise `chunk_dead_lettered`. */
 export async function onCleanFailed(res: Resources, job: Job<ChunkJobData>, err: Error): Promise<void> {
   if (!(await isFinalFailure(job))) return;
   const { runId, pipeline, chunkIndex } = job.data;
+  await recordSample(res, job, false, job.data.limit);
   await res.runs.markChunkFailed(runId, chunkIndex);
   res.logger.error('chunk failed for good', { runId, pipeline, chunk: chunkIndex, jobId: job.id, attempts: job.attemptsMade, error: err.message });
   const policy = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'onChunkFailure');
   if (policy === 'fail') {
     await res.runs.setState(runId, 'failed', { error: `chunk ${chunkIndex} (job ${job.id}) failed after ${job.attemptsMade} attempts: ${err.message}`, errorStep: 'clean' });
   }
+  const letter = await deadLetterJob(res, QUEUES.clean, job, err).catch((e: Error) => {
+    res.logger.error('could not dead-letter chunk job', { runId, jobId: job.id, error: e.message });
+    return undefined;
+  });
+  const status = await res.runs.get(runId);
+  await notice(res, {
+    kind: 'chunk_dead_lettered',
+    pipeline,
+    runId,
+    step: 'clean',
+    chunk: chunkIndex,
+    dlqId: letter?.id,
+    error: { message: err.message, stack: job.stacktrace?.at(-1) ?? err.stack },
+    kept:
+      policy === 'fail'
+        ? `the run failed; the chunk's ${job.data.limit} rows are kept in the raw file${status?.outputs.raw ? ` ${status.outputs.raw}` : ''}`
+        : `the chunk's ${job.data.limit} rows (from row ${job.data.offset}) are kept in the processed file, marked failed`,
+    details: { jobId: job.id, attempts: job.attemptsMade },
+  } as Parameters<typeof notice>[1]);
+}
+
+/** A chunk job completed: record its metrics for the alert rules. Wire to the clean worker's `completed` event. */
+export async function onCleanCompleted(res: Resources, job: Job<ChunkJobData>, result: ChunkResult): Promise<void> {
+  await recordSample(res, job, true, result.rows, result.durationMs);
+}
+
+async function recordSample(res: Resources, job: Job, ok: boolean, rows: number, durationMs?: number): Promise<void> {
+  const finished = job.finishedOn ?? Date.now();
+  const started = job.processedOn ?? finished;
+  // Queue wait is only meaningful for a first attempt; later ones waited for their backoff.
+  const waitMs = job.attemptsMade <= 1 ? Math.max(0, started - job.timestamp - (job.opts.delay ?? 0)) : 0;
+  await recordChunkMetric(res.redis, metricsKeyPrefix(res), { ok, rows, latencyMs: durationMs ?? finished - started, waitMs, at: new Date(finished) }).catch((e: Error) =>
+    res.logger.warn('could not record chunk metric', { jobId: job.id, error: e.message }),
+  );
 }

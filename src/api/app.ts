@@ -11,6 +11,7 @@ import type { Resources } from '../context';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { datasetsRouter } from './routes/datasets';
+import { dlqRouter } from './routes/dlq';
 import { queuesRouter } from './routes/queues';
 import { resourcesRouter } from './routes/resources';
 import { runsRouter } from './routes/runs';
@@ -84,6 +85,7 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
   api.use('/queues', queuesRouter(res));
   api.use('/', resourcesRouter(res));
   api.use('/', datasetsRouter(res));
+  api.use('/dlq', dlqRouter(res));
   for (const r of opts.apiRouters ?? []) api.use(r.path, r.router);
   app.use('/api', api);
 
