@@ -27,6 +27,7 @@ const TEXT_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{8,}/g,
   /\b(api[_-]?key|token|password|secret)=([^&\s"']+)/gi,
   /(\w+:\/\/[^:/\s]+:)([^@\s]+)(@)/g, // credentials inside URLs
+  /\b(AUTH\s+(?:PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5))\s+[A-Za-z0-9+/=._-]{4,}/gi, // SMTP AUTH echoed in nodemailer errors
 ];
 
 /** Mask secrets in a string. */
@@ -37,6 +38,7 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   out = out.replace(TEXT_PATTERNS[1]!, MASK);
   out = out.replace(TEXT_PATTERNS[2]!, (_m, k: string) => `${k}=${MASK}`);
   out = out.replace(TEXT_PATTERNS[3]!, (_m, a: string, _p: string, c: string) => `${a}${MASK}${c}`);
+  out = out.replace(TEXT_PATTERNS[4]!, (_m, cmd: string) => `${cmd} ${MASK}`);
   return out;
 }
 

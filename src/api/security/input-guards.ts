@@ -71,10 +71,13 @@ export function jsonProblem(value: unknown, field = 'body'): string | null {
 const hasBody = (req: express.Request) =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
-/** 415 for a request body that is not application/json. */
+/** 415 for a request body that is not application/json in UTF-8. */
 export const requireJsonContent: RequestHandler = (req, _res, next) => {
-  if (hasBody(req) && !req.is('application/json')) {
-    next(new HttpError(415, 'unsupported_media_type', `send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+  if (!hasBody(req)) return next();
+  const type = req.headers['content-type'] ?? 'no Content-Type';
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
+  if (!req.is('application/json') || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    next(new HttpError(415, 'unsupported_media_type', `send the body as application/json in UTF-8 (got ${type.slice(0, 100)})`));
     return;
   }
   next();
