@@ -76,7 +76,7 @@ it('fails a cleaning run whose run job is missing, with a run_failed notice', as
   expect(s?.error?.message).toMatch(/stuck in cleaning: its run job is missing/);
   const after = await noticeKeys();
   expect(after.length).toBeGreaterThan(before.length);
-  const values = await Promise.all(after.filter((k) => !before.includes(k)).map((k) => h.res.redis.dump(k)));
+  const values = await Promise.all(after.filter((k) => !before.includes(k)).map((k) => h.res.redis.dumpBuffer(k)));
   expect(values.some((v) => v?.toString('latin1').includes('run_failed'))).toBe(true);
   // Failed runs are left alone afterwards.
   expect(await runWatchdog(h.res)).toEqual([]);
