@@ -47,9 +47,9 @@ export function dlqCommand(deps: DlqCommandDeps = {}): Command {
   const out = deps.out ?? ((l: string) => console.log(l));
   const exit = deps.exit ?? ((code: number) => void (process.exitCode = code));
   const fail = (err: unknown): void => {
-    const known = err instanceof NotFoundError || err instanceof DlqConflictError;
     out(`error: ${(err as Error).message}`);
-    exit(known && err instanceof NotFoundError ? 3 : known ? 4 : 1);
+    // 2 bad input, 3 unknown letter, 4 cannot retry now, 1 anything else.
+    exit(err instanceof InvalidArgumentError ? 2 : err instanceof NotFoundError ? 3 : err instanceof DlqConflictError ? 4 : 1);
   };
   const dlq = new Command('dlq').description('dead letters: jobs that exhausted their attempts');
 
