@@ -42,8 +42,12 @@ async function onFailed(res: InstrumentRes, queue: string, job: Job): Promise<vo
   }
 }
 
-/** Record metrics for every job `worker` finishes. Call once per worker. */
+const instrumented = new WeakSet<Worker>();
+
+/** Record metrics for every job `worker` finishes. Idempotent: a second call for the same worker does nothing. */
 export function instrumentWorker(res: InstrumentRes, worker: Worker): void {
+  if (instrumented.has(worker)) return;
+  instrumented.add(worker);
   const queue = worker.name;
   const guard = (p: Promise<void>) => p.catch((err: Error) => res.logger.warn('metrics: listener failed', { queue, error: err.message }));
   worker.on('completed', (job, result) => void guard(onCompleted(res, queue, job, result)));

@@ -16,6 +16,7 @@ import { countersKey, readCounters, type CounterSnapshot } from './redis-counter
 
 type MetricsRes = Pick<Resources, 'redis' | 'keyPrefix' | 'logger' | 'queues' | 'config'>;
 type HistogramGet = ReturnType<Histogram<string>['get']>;
+type SeriesValue = { metricName: string; labels: Record<string, string>; sharedLabels: Record<string, string>; value: number };
 
 /** Options of {@link createMetricsRegistry}. */
 export interface MetricsRegistryOptions {
@@ -46,22 +47,22 @@ class RedisHistogram extends Histogram<string> {
     super({ name: def.name, help: def.help, labelNames: [...def.labelNames], buckets: [...def.buckets], registers: [registry] });
   }
 
-  override async get(): HistogramGet {
-    const base = await super.get();
+  // The registry renders histograms through getForPromString; get() (JSON) builds on it too.
+  async getForPromString(): HistogramGet {
     const snap = await this.load();
-    const values: Awaited<HistogramGet>['values'] = [];
+    const values: SeriesValue[] = [];
     for (const s of snap?.histograms.get(this.def.name) ?? []) {
       const labels = pick(s.labels, this.def.labelNames);
       if (!labels) continue;
       let cumulative = 0;
       for (const le of [...this.def.buckets.map(String), '+Inf']) {
         cumulative += s.buckets.get(le) ?? 0;
-        values.push({ metricName: `${this.def.name}_bucket`, labels: { ...labels, le }, value: cumulative } as (typeof values)[number]);
+        values.push({ metricName: `${this.def.name}_bucket`, labels: { ...labels, le }, sharedLabels: {}, value: cumulative });
       }
-      values.push({ metricName: `${this.def.name}_sum`, labels, value: s.sum } as (typeof values)[number]);
-      values.push({ metricName: `${this.def.name}_count`, labels, value: s.count } as (typeof values)[number]);
+      values.push({ metricName: `${this.def.name}_sum`, labels, sharedLabels: {}, value: s.sum });
+      values.push({ metricName: `${this.def.name}_count`, labels, sharedLabels: {}, value: s.count });
     }
-    return { ...base, values };
+    return { name: this.def.name, help: this.def.help, type: 'histogram', aggregator: 'sum', values } as unknown as Awaited<HistogramGet>;
   }
 }
 
@@ -75,19 +76,12 @@ export function createMetricsRegistry(res: MetricsRes, opts: MetricsRegistryOpti
     res.logger.warn('metrics: scrape source failed', { source, error: (err as Error).message });
   };
 
-  let cached: { at: number; p: Promise<CounterSnapshot | null> } | undefined;
-  const snapshot = (): Promise<CounterSnapshot | null> => {
-    if (!cached || Date.now() - cached.at > ttl) {
-      cached = {
-        at: Date.now(),
-        p: readCounters(res.redis, countersKey(res.keyPrefix)).catch((err: unknown) => {
-          failed('counters', err);
-          return null;
-        }),
-      };
-    }
-    return cached.p;
-  };
+  const snapshot = memo(ttl, () =>
+    readCounters(res.redis, countersKey(res.keyPrefix)).catch((err: unknown) => {
+      failed('counters', err);
+      return null;
+    }),
+  );
 
   const redisCounter = (def: CounterDef) =>
     new Counter({
@@ -109,25 +103,35 @@ export function createMetricsRegistry(res: MetricsRes, opts: MetricsRegistryOpti
   for (const def of Object.values(COUNTERS)) redisCounter(def);
   for (const def of Object.values(HISTOGRAMS)) new RedisHistogram(def, snapshot, registry);
 
-  const paused = new Gauge({ ...GAUGES.queuePaused, labelNames: [...GAUGES.queuePaused.labelNames], registers: [registry] });
+  // One BullMQ read per scrape, shared by the depth and paused gauges (collected concurrently).
+  const queueState = memo(ttl, async () =>
+    Promise.all(ALL_QUEUES.map(async (q) => ({ queue: q, counts: await res.queues[q].getJobCounts(...QUEUE_STATES), paused: await res.queues[q].isPaused() }))).catch(
+      (err: unknown) => {
+        failed('queues', err);
+        return null;
+      },
+    ),
+  );
   new Gauge({
     ...GAUGES.queueJobs,
     labelNames: [...GAUGES.queueJobs.labelNames],
     registers: [registry],
     async collect() {
-      try {
-        const counts = await Promise.all(
-          ALL_QUEUES.map(async (q) => [q, await res.queues[q].getJobCounts(...QUEUE_STATES), await res.queues[q].isPaused()] as const),
-        );
-        this.reset();
-        paused.reset();
-        for (const [queue, c, isPaused] of counts) {
-          for (const state of QUEUE_STATES) this.set({ queue, state }, c[state] ?? 0);
-          paused.set({ queue }, isPaused ? 1 : 0);
-        }
-      } catch (err) {
-        failed('queues', err);
-      }
+      const qs = await queueState();
+      if (!qs) return;
+      this.reset();
+      for (const q of qs) for (const state of QUEUE_STATES) this.set({ queue: q.queue, state }, q.counts[state] ?? 0);
+    },
+  });
+  new Gauge({
+    ...GAUGES.queuePaused,
+    labelNames: [...GAUGES.queuePaused.labelNames],
+    registers: [registry],
+    async collect() {
+      const qs = await queueState();
+      if (!qs) return;
+      this.reset();
+      for (const q of qs) this.set({ queue: q.queue }, q.paused ? 1 : 0);
     },
   });
 
@@ -148,19 +152,28 @@ export function createMetricsRegistry(res: MetricsRes, opts: MetricsRegistryOpti
     },
   });
 
-  const limit = new Gauge({ ...GAUGES.budgetLimit, registers: [registry] });
+  const budget = memo(ttl, () =>
+    budgetStatus(res.redis, `${res.keyPrefix}:llm`, res.config.llm).catch((err: unknown) => {
+      failed('budget', err);
+      return null;
+    }),
+  );
   new Gauge({
     ...GAUGES.budgetSpent,
     registers: [registry],
     async collect() {
-      try {
-        const b = await budgetStatus(res.redis, `${res.keyPrefix}:llm`, res.config.llm);
-        this.set(b.spentUsd);
-        limit.reset();
-        if (b.limitUsd !== undefined) limit.set(b.limitUsd);
-      } catch (err) {
-        failed('budget', err);
-      }
+      const b = await budget();
+      if (b) this.set(b.spentUsd);
+    },
+  });
+  new Gauge({
+    ...GAUGES.budgetLimit,
+    registers: [registry],
+    async collect() {
+      const b = await budget();
+      if (!b) return;
+      this.reset();
+      if (b.limitUsd !== undefined) this.set(b.limitUsd);
     },
   });
 
@@ -184,6 +197,15 @@ export function createMetricsRegistry(res: MetricsRes, opts: MetricsRegistryOpti
 
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/** One call of `fn` serves every caller within `ttlMs` (the collectors of one scrape). */
+function memo<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; p: Promise<T> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > ttlMs) cached = { at: Date.now(), p: fn() };
+    return cached.p;
+  };
 }
 
 /** Models of LLM tasks, plus any model whose breaker ever opened (fallback models included). */
