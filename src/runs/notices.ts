@@ -2,13 +2,36 @@
 import type { Resources } from '../context';
 import type { NoticeEvent } from '../notify/events';
 import { raiseNotice } from '../notify/throttle';
+import { loadPipelines } from '../resources/pipelines';
 
-/** Enqueue a notice (grouped and throttled by the notify module). */
-export async function notice(res: Resources, event: Omit<NoticeEvent, 'occurredAt'> & { occurredAt?: string }): Promise<void> {
+/** A notice as pipeline code raises it; `occurredAt` defaults to now. */
+export type NoticeInput = Omit<NoticeEvent, 'occurredAt'> & { occurredAt?: string };
+
+async function pipelineRecipients(res: Resources, pipeline: string | undefined): Promise<string[]> {
+  if (!pipeline) return [];
   try {
-    const full = { ...event, occurredAt: event.occurredAt ?? new Date().toISOString() } as NoticeEvent;
+    return (await loadPipelines(res.config.resourcesDir))[pipeline]?.notify.emails ?? [];
+  } catch {
+    // A broken pipelines.yaml must not stop the notice itself.
+    return [];
+  }
+}
+
+/** Enqueue a notice (grouped and throttled by the notify module), adding the pipeline's own recipients. */
+export async function notice(res: Resources, event: NoticeInput): Promise<void> {
+  try {
+    const extra = await pipelineRecipients(res, event.pipeline);
+    const recipients = [...new Set([...(event.recipients ?? []), ...extra])];
+    const full = { ...event, recipients: recipients.length ? recipients : undefined, occurredAt: event.occurredAt ?? new Date().toISOString() } as NoticeEvent;
     await raiseNotice(
-      { redis: res.redis, keyPrefix: `${res.keyPrefix}:notify`, queue: res.queues.notify, logger: res.logger, windowSeconds: res.config.mail.throttleSeconds, groupWaitMs: res.config.mail.groupWaitMs },
+      {
+        redis: res.redis,
+        keyPrefix: `${res.keyPrefix}:notify`,
+        queue: res.queues.notify,
+        logger: res.logger,
+        windowSeconds: res.config.mail.throttleSeconds,
+        groupWaitMs: res.config.mail.groupWaitMs,
+      },
       full,
     );
   } catch (err) {
