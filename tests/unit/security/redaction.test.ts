@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import nodemailer from 'nodemailer';
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { SMTPServer } from 'smtp-server';
 import winston from 'winston';
 import { createLogger } from '../../../src/logger';
@@ -80,10 +80,10 @@ async function nodemailerError(): Promise<unknown> {
 describe('logger redaction of SDK errors', () => {
   it('masks the API key and the Authorization header of an openai APIError', async () => {
     const err = await openaiError();
-    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err).toBeInstanceOf(APIError);
     // The raw error does carry the key, in its message and in its headers.
-    expect((err as OpenAI.APIError).message).toContain(API_KEY);
-    expect((err as OpenAI.APIError).headers?.get('authorization')).toBe(`Bearer ${API_KEY}`);
+    expect((err as APIError).message).toContain(API_KEY);
+    expect((err as APIError).headers?.get('authorization')).toBe(`Bearer ${API_KEY}`);
     const { logger, text } = capturingLogger();
     logger.error('llm request failed', { error: err, attempt: 1 });
     logger.error(err as Error);
