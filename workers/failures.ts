@@ -27,14 +27,26 @@ function isGateFailure(err: Error): boolean {
   return err.name === 'QualityGateError' || /^quality gate failed/.test(err.message);
 }
 
+/** The run error for a chunk that failed for good under `on_chunk_failure: fail`. */
+function chunkFailureMessage(job: Job<ChunkJobData>, reason: string): string {
+  return `chunk ${job.data.chunkIndex} (job ${job.id}) failed after ${job.attemptsMade} attempts: ${reason}`;
+}
+
+/** The chunk message for BullMQ's "child <queue key>:<job id> failed", read from the failed child job. */
+async function childFailureMessage(res: Resources, err: Error): Promise<string | undefined> {
+  const key = /^child (.+) failed$/.exec(err.message)?.[1] ?? '';
+  const child = (await res.queues.clean.getJob(key.slice(key.lastIndexOf(':') + 1)).catch(() => undefined)) as Job<ChunkJobData> | undefined;
+  return child?.failedReason ? chunkFailureMessage(child, child.failedReason) : undefined;
+}
+
 /** A run job failed: record the final failure, dead-letter it and raise `run_failed` once. */
 export async function onRunFailed(res: Resources, job: Job<RunJobData>, err: Error): Promise<void> {
   if (!(await isFinalFailure(job))) return;
   const { runId, pipeline, step } = job.data;
   const status = await res.runs.get(runId);
   const childFailure = isChildFailure(err);
-  // The chunk's failure handler already recorded a clearer error ("chunk 3 (job …) failed after 3 attempts: …").
-  const message = childFailure && status?.state === 'failed' && status.error ? status.error.message : err.message;
+  // Both handlers of a policy-`fail` chunk failure write the same message, whichever runs first.
+  const message = (childFailure && (await childFailureMessage(res, err))) || err.message;
   const failedStep = childFailure ? 'clean' : step;
   await res.runs.setState(runId, 'failed', { error: message, errorStep: failedStep });
   res.logger.error('run failed', { runId, pipeline, step: failedStep, jobId: job.id, attempts: job.attemptsMade, error: message });
@@ -69,7 +81,7 @@ export async function onCleanFailed(res: Resources, job: Job<ChunkJobData>, err:
   res.logger.error('chunk failed for good', { runId, pipeline, chunk: chunkIndex, jobId: job.id, attempts: job.attemptsMade, error: err.message });
   const policy = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'onChunkFailure');
   if (policy === 'fail') {
-    await res.runs.setState(runId, 'failed', { error: `chunk ${chunkIndex} (job ${job.id}) failed after ${job.attemptsMade} attempts: ${err.message}`, errorStep: 'clean' });
+    await res.runs.setState(runId, 'failed', { error: chunkFailureMessage(job, err.message), errorStep: 'clean' });
   }
   const letter = await deadLetterJob(res, QUEUES.clean, job, err).catch((e: Error) => {
     res.logger.error('could not dead-letter chunk job', { runId, jobId: job.id, error: e.message });
