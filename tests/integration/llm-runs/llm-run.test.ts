@@ -11,6 +11,7 @@ import { auth, createHarness, type Harness } from '../../support/harness';
 import { expectedRow, llmEnv, llmTaskYaml, parseTask, readProcessed, writePrices } from './setup';
 
 const TASK_YAML = llmTaskYaml();
+const FALLBACK_YAML = llmTaskYaml({ task_name: 'llm_fallback', fallback_model: 'fallback-model' });
 const task = parseTask(TASK_YAML);
 const ROWS = 600;
 
@@ -21,8 +22,11 @@ beforeAll(async () => {
   fake = await startFakeLlm({ latencyMs: 5 });
   h = await createHarness({
     env: llmEnv(fake.url),
-    extraTasks: { llm_test: TASK_YAML },
-    extraPipelines: `  llm_pipe:\n    source: sample\n    options: { rows: ${ROWS}, base_time: "2024-01-01T00:00:00Z" }\n    task: llm_test\n    chunk_size: 100\n    output: llm_out`,
+    extraTasks: { llm_test: TASK_YAML, llm_fallback: FALLBACK_YAML },
+    extraPipelines: [
+      `  llm_pipe:\n    source: sample\n    options: { rows: ${ROWS}, base_time: "2024-01-01T00:00:00Z" }\n    task: llm_test\n    chunk_size: 100\n    output: llm_out`,
+      `  llm_fallback_pipe:\n    source: sample\n    options: { rows: 100, seed: 7 }\n    task: llm_fallback\n    chunk_size: 100\n    output: llm_fb_out`,
+    ].join('\n'),
   });
   await writePrices(h);
   h.startWorkers();
@@ -32,8 +36,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function runPipeline() {
-  const start = await request(h.app).post('/api/runs').set(auth('operator')).send({ pipeline: 'llm_pipe' }).expect(202);
+async function runPipeline(pipeline = 'llm_pipe') {
+  const start = await request(h.app).post('/api/runs').set(auth('operator')).send({ pipeline }).expect(202);
   const done = await h.waitForRun(start.body.runId, 50_000);
   const status = (await request(h.app).get(`/api/runs/${start.body.runId}`).set(auth('viewer')).expect(200)).body;
   return { done, status };
@@ -99,4 +103,23 @@ it('a second identical run makes 0 requests: every row with text is a cache hit,
   const rows = await readProcessed(status.outputs.processed);
   const pick = (r: (typeof rows)[number]) => [r.id, r.cleaned_text, r.llm_model, r.status];
   expect(rows.map(pick)).toEqual(firstProcessed.map(pick));
+});
+
+it('opens the breaker when the model keeps failing, shows it in the run status, and cleans with fallback_model', async () => {
+  fake.setFaults({ failModels: ['test-model'] });
+  fake.resetStats();
+  try {
+    const { status } = await runPipeline('llm_fallback_pipe');
+    expect(status.state).toBe('completed');
+    expect(status.llm.breaker).toBe('test-model: open');
+    expect(fake.stats.byModel.get('test-model')).toBeGreaterThanOrEqual(5);
+    expect(fake.stats.byModel.get('fallback-model')).toBeGreaterThan(0);
+    const rows = await readProcessed(status.outputs.processed);
+    const viaLlm = rows.filter((r) => r.llm_model !== null);
+    expect(viaLlm.length).toBeGreaterThan(80);
+    expect(viaLlm.every((r) => r.llm_model === 'fallback-model' && r.status === 'cleaned')).toBe(true);
+    expect(status.counts.rowsFailed).toBe(0);
+  } finally {
+    fake.setFaults(undefined);
+  }
 });
