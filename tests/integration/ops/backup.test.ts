@@ -4,14 +4,17 @@
  * newest N, and restore refuses a tampered archive, a missing checksum and
  * entries that climb out of the target.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { create, list } from 'tar';
 import { loadConfig } from '../../../src/config';
 import { silentLogger } from '../../../src/logger';
 import { createBackup, listBackups, restoreBackup, sha256File } from '../../../src/ops';
+import { deletePrefix } from '../../support/harness';
 
 let tmp: string;
 let dataDir: string;
@@ -136,7 +139,6 @@ it('refuses archives whose entries are absolute, contain "..", or are symlinks, 
 
 /** Rewrite the first entry's name in a gzipped tar (fixing the header checksum), to forge a hostile archive. */
 async function rewriteFirstPath(file: string, name: string): Promise<void> {
-  const zlib = await import('node:zlib');
   const raw = zlib.gunzipSync(await fs.readFile(file));
   raw.fill(0, 0, 100);
   raw.write(name, 0, 'utf8');
@@ -151,12 +153,10 @@ describe('dataops backup / restore', () => {
   const REPO = path.resolve(__dirname, '..', '..', '..');
   const prefix = `test-ops-cli-${process.pid}-${Date.now()}`;
   afterAll(async () => {
-    const { deletePrefix } = await import('../../support/harness');
     await deletePrefix(prefix);
   });
 
   async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [path.join(REPO, 'bin/dataops.js'), ...args], {
       cwd: REPO,
       env: { ...process.env, QUEUE_PREFIX: prefix, DATA_DIR: dataDir, REDIS_URL: 'redis://127.0.0.1:6379', LOG_LEVEL: 'error' },
