@@ -4,6 +4,7 @@
  * clean workers as separate processes against a private Redis.
  *
  *   npm run bench:e2e -- --rows 1000000 --workers 2 [--chunk 25000] [--concurrency 1] [--json]
+ *   npm run bench:e2e -- --runs 20 --workers 2 [--fifo]   (concurrent pipelines, fairness)
  *
  * Prints per-step wall time, rows/s, peak RSS (VmHWM) per process kind,
  * Parquet bytes and compression against the CSV, and Redis peak memory.
@@ -12,6 +13,7 @@ import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startRun } from '../src/runs/start-run';
 import { createBenchEnv, mb, table } from './lib/bench-env';
+import { runFairness } from './lib/fairness';
 import { killWorker, spawnBenchWorker, vmHwm, type BenchWorker } from './lib/procs';
 
 const { values: a } = parseArgs({
@@ -21,6 +23,9 @@ const { values: a } = parseArgs({
     chunk: { type: 'string' },
     concurrency: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
+    // Concurrent-pipelines mode: this many runs of three sizes at once.
+    runs: { type: 'string' },
+    fifo: { type: 'boolean', default: false },
   },
 });
 const rows = Number(a.rows);
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+(a.runs ? runFairness({ runs: Number(a.runs), workers: nWorkers, concurrency, fifo: a.fifo! }).then(() => undefined) : main()).then(
   () => process.exit(0),
   (err: Error) => {
     console.error(err.stack ?? err.message);

@@ -197,13 +197,22 @@ export async function addChunkJobs(res: Resources, job: Job, eff: EffectivePipel
           ...JOBS.clean.chunk.options,
           ...failurePolicy,
           jobId: chunkJobId(runId, i),
-          priority: eff.def.priority,
+          priority: eff.def.priority ?? sizePriority(raw.rows),
           parent: { id: job.id!, queue: job.queueQualifiedName },
         },
       });
     }
     await res.queues[QUEUES.clean].addBulk(batch);
   }
+}
+
+/**
+ * Chunk priority from the run's size when the pipeline sets none (1 is highest):
+ * 1 up to 1,000 rows, one step lower per doubling, 11 at 1M rows. Small runs'
+ * chunks are taken first, so a small run never waits behind a large one.
+ */
+export function sizePriority(rows: number): number {
+  return 1 + Math.max(0, Math.ceil(Math.log2(Math.max(1, rows) / 1000)));
 }
 
 /** The step a run job was at, for logs and status. */
