@@ -153,6 +153,10 @@ const envSchema = z.object({
   NOTIFY_GROUP_WAIT_MS: numberWithDefault(z.number().int().min(0).describe('an integer >= 0'), 30_000),
   TMDB_API_KEY: optionalString,
   TMDB_BEARER_TOKEN: optionalString,
+  DLQ_RETRY_BASE_MS: numberWithDefault(z.number().int().min(1).max(7 * 24 * 3600_000).describe('an integer 1-604800000'), 60_000),
+  DLQ_RETRY_MAX: numberWithDefault(z.number().int().min(0).max(100).describe('an integer 0-100'), 5),
+  DLQ_RETRY_EVERY_MS: numberWithDefault(z.number().int().min(1000).max(24 * 3600_000).describe('an integer 1000-86400000'), 5 * 60_000),
+  DLQ_KEEP_RESOLVED_DAYS: numberWithDefault(z.number().int().min(1).max(3650).describe('an integer 1-3650'), 7),
   WORKER_CONCURRENCY: numberWithDefault(positiveInt, 4),
   WORKER_LOCK_MS: numberWithDefault(positiveInt, 60_000),
   WORKER_STALLED_INTERVAL_MS: numberWithDefault(positiveInt, 30_000),
@@ -193,6 +197,8 @@ export interface Config {
   };
   mail: { smtpUrl?: string; from: string; to?: string; slackWebhookUrl?: string; throttleSeconds: number; groupWaitMs: number };
   tmdb: { apiKey?: string; bearerToken?: string };
+  /** Dead-letter automatic retries: backoff base, max retries, task interval, how long resolved letters are kept. */
+  dlq: { retryBaseMs: number; retryMax: number; retryEveryMs: number; keepResolvedDays: number };
   workerConcurrency: number;
   /** Job lock duration and stalled-job check interval: how fast a dead worker's jobs are recovered. */
   workerLockMs: number;
@@ -251,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       groupWaitMs: e.NOTIFY_GROUP_WAIT_MS,
     },
     tmdb: { apiKey: e.TMDB_API_KEY, bearerToken: e.TMDB_BEARER_TOKEN },
+    dlq: { retryBaseMs: e.DLQ_RETRY_BASE_MS, retryMax: e.DLQ_RETRY_MAX, retryEveryMs: e.DLQ_RETRY_EVERY_MS, keepResolvedDays: e.DLQ_KEEP_RESOLVED_DAYS },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
     workerStalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,

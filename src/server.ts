@@ -10,6 +10,7 @@ import type { Resources } from './context';
 import { opsRouters } from './ops/routers';
 import { syncSchedules } from './schedules';
 import { startWorkers, type StartWorkersOptions, type WorkerSet } from '../workers';
+import { syncHousekeeping } from '../workers/housekeeping';
 
 /** A running API server. */
 export interface ApiHandle {
@@ -46,6 +47,7 @@ export interface StandaloneHandle {
 export async function startStandalone(res: Resources, workerOpts: StartWorkersOptions = {}): Promise<StandaloneHandle> {
   let draining = false;
   await syncSchedules(res);
+  await syncHousekeeping(res);
   const workers = startWorkers(res, workerOpts);
   const api = await startApi(res, { draining: () => draining });
   return {

@@ -12,7 +12,7 @@ import type { Resources } from '../src/context';
 import { createCostEstimator } from '../src/runs/estimate-cost';
 import { createRunProcessor } from '../src/runs/run-processor';
 import { createCleanProcessor } from './clean';
-import { onCleanFailed, onRunFailed } from './failures';
+import { onCleanCompleted, onCleanFailed, onRunFailed } from './failures';
 import { HOUSEKEEPING } from './housekeeping';
 import { createMaintenanceProcessor, type HousekeepingTask } from './maintenance';
 import { createNotifyProcessor } from './notify';
@@ -67,7 +67,12 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
     add(new Worker(QUEUES.pipeline, createRunProcessor(res, { estimateCost: createCostEstimator(res) }), base(QUEUES.pipeline, Math.max(2, Math.ceil(concurrency / 2)))), (j, e) => onRunFailed(res, j, e));
   }
   if (queues.includes(QUEUES.clean)) {
-    add(new Worker(QUEUES.clean, createCleanProcessor(res), base(QUEUES.clean, concurrency)), (j, e) => onCleanFailed(res, j, e));
+    const cw = new Worker(QUEUES.clean, createCleanProcessor(res), base(QUEUES.clean, concurrency));
+    // Success samples feed the alert rules (error rate, throughput, latency); failures are recorded in onCleanFailed.
+    cw.on('completed', (job, result) => {
+      void onCleanCompleted(res, job, result).catch((e: Error) => res.logger.warn('chunk metric not recorded', { error: e.message }));
+    });
+    add(cw, (j, e) => onCleanFailed(res, j, e));
   }
   if (queues.includes(QUEUES.maintenance)) {
     add(new Worker(QUEUES.maintenance, createMaintenanceProcessor(res, opts.housekeeping ?? Object.fromEntries(HOUSEKEEPING.map((h) => [h.name, h.task]))), base(QUEUES.maintenance, 1)));

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { createResources, type Resources } from '../context';
 import { ALL_QUEUES, type QueueName } from '../../queues/names';
 import { startWorkers } from '../../workers';
+import { syncHousekeeping } from '../../workers/housekeeping';
 import { onShutdown, startApi, startStandalone } from '../server';
 import { syncSchedules, listSchedules } from '../schedules';
 import { EXTRA_COMMANDS } from './commands';
@@ -112,6 +113,7 @@ program
     const { extra, generated } = tokensOrGenerate();
     const res = createResources(config(extra));
     await syncSchedules(res);
+    await syncHousekeeping(res);
     const api = await startApi(res);
     console.log(`API listening on ${api.url}`);
     if (generated) console.log(`No API_TOKENS set: generated admin token (shown once): ${generated}`);

@@ -49,3 +49,17 @@ it('fires a schedule and the run completes', async () => {
   expect(done.state).toBe('completed');
   expect(done.counts.rowsCollected).toBe(30);
 });
+
+it('schedules every housekeeping task on the maintenance queue', async () => {
+  const { HOUSEKEEPING, syncHousekeeping } = await import('../../../workers/housekeeping');
+  await syncHousekeeping(h.res);
+  const schedulers = await h.res.queues.maintenance.getJobSchedulers(0, -1);
+  const byName = new Map(schedulers.map((s) => [s.key ?? s.id, s]));
+  for (const e of HOUSEKEEPING) expect(byName.get(`housekeeping-${e.name}`)).toBeDefined();
+  expect(Number(byName.get('housekeeping-dlq-retry')?.every)).toBe(h.config.dlq.retryEveryMs);
+  // Dropping an entry removes its scheduler.
+  await syncHousekeeping(h.res, HOUSEKEEPING.filter((e) => e.name !== 'backup'));
+  const keys = (await h.res.queues.maintenance.getJobSchedulers(0, -1)).map((s) => s.key ?? s.id);
+  expect(keys).not.toContain('housekeeping-backup');
+  expect(keys).toContain('housekeeping-watchdog');
+});
