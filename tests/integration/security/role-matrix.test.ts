@@ -3,10 +3,11 @@
  * token, 403 below the route's role, and anything but 401/403 (a 2xx, or a
  * 4xx such as 404 for an unknown id) at or above it.
  */
-import { Router } from 'express';
 import request from 'supertest';
+import { createApp } from '../../../src/api/app';
 import type { Role } from '../../../src/config';
 import { roleAtLeast } from '../../../src/api/auth';
+import { opsRouters } from '../../../src/ops/routers';
 import { auth, createHarness, type Harness, TOKENS } from '../../support/harness';
 
 type Caller = 'none' | Role;
@@ -21,17 +22,19 @@ interface Row {
 }
 
 const CALLERS: Caller[] = ['none', 'viewer', 'operator', 'admin'];
-// A stand-in for the metrics router (mounted by another layer): the guard in front of it is what is tested.
-const metricsStub = () => Router().get('/', (_req, reply) => void reply.type('text/plain').send('# metrics\n'));
-
 let h: Harness;
 let locked: Harness;
+// The app as `npm start` builds it: with the operations layer's /metrics and /dashboard.
+let app: Harness['app'];
+let lockedApp: Harness['app'];
 let runId = '';
 
 beforeAll(async () => {
-  h = await createHarness({}, { routers: [{ path: '/metrics', router: metricsStub() }] });
-  locked = await createHarness({ env: { METRICS_REQUIRE_AUTH: 'true' } }, { routers: [{ path: '/metrics', router: metricsStub() }] });
-  const r = await request(h.app).post('/api/runs').set(auth('admin')).send({ pipeline: 'sample_daily', overrides: { options: { rows: 10 } } });
+  h = await createHarness();
+  locked = await createHarness({ env: { METRICS_REQUIRE_AUTH: 'true' } });
+  app = createApp(h.res, { routers: opsRouters(h.res) });
+  lockedApp = createApp(locked.res, { routers: opsRouters(locked.res) });
+  const r = await request(app).post('/api/runs').set(auth('admin')).send({ pipeline: 'sample_daily', overrides: { options: { rows: 10 } } });
   expect(r.status).toBe(202);
   runId = r.body.runId;
 });
@@ -61,6 +64,7 @@ const ROWS: Row[] = [
   { method: 'get', path: '/api/dlq', min: 'viewer' },
   { method: 'post', path: '/api/dlq/dl-no-such-letter/retry', min: 'operator', ok: [404] },
   { method: 'delete', path: '/api/dlq/dl-no-such-letter', min: 'admin', ok: [404] },
+  { method: 'get', path: '/dashboard', min: 'viewer' },
   { method: 'get', path: '/admin/queues', min: 'viewer' },
   { method: 'get', path: '/admin/queues/api/queues', min: 'viewer' },
   { method: 'put', path: '/admin/queues/api/queues/clean/resume', min: 'operator' },
@@ -98,7 +102,7 @@ function check(status: number, body: unknown, row: Row, caller: Caller) {
 
 describe.each(ROWS)('$method $path (min $min)', (row) => {
   it.each(CALLERS)('as %s', async (caller) => {
-    const r = await call(h.app, row, caller);
+    const r = await call(app, row, caller);
     check(r.status, r.body, row, caller);
   });
 });
@@ -106,27 +110,26 @@ describe.each(ROWS)('$method $path (min $min)', (row) => {
 describe('credentials', () => {
   it('refuses a wrong token, a Basic header on /api and a token of another scheme with 401', async () => {
     for (const header of ['Bearer not-a-real-token', `Basic ${Buffer.from(`x:${TOKENS.admin}`).toString('base64')}`, `Token ${TOKENS.admin}`]) {
-      const r = await request(h.app).get('/api/runs').set('Authorization', header);
+      const r = await request(app).get('/api/runs').set('Authorization', header);
       expect({ header, status: r.status }).toEqual({ header, status: 401 });
     }
   });
   it('accepts HTTP Basic with the token as password on Bull Board, any user name', async () => {
-    await request(h.app).get('/admin/queues').auth('anyone', TOKENS.viewer).expect(200);
-    const r = await request(h.app).get('/admin/queues').auth('anyone', 'wrong-password-1');
+    await request(app).get('/admin/queues').auth('anyone', TOKENS.viewer).expect(200);
+    const r = await request(app).get('/admin/queues').auth('anyone', 'wrong-password-1');
     expect(r.status).toBe(401);
     expect(r.headers['www-authenticate']).toMatch(/^Basic/);
   });
   it('protects /metrics when METRICS_REQUIRE_AUTH is set (any valid token)', async () => {
-    await request(locked.app).get('/metrics').expect(401);
-    await request(locked.app).get('/metrics').set('Authorization', 'Bearer not-a-real-token').expect(401);
-    for (const role of ['viewer', 'operator', 'admin'] as const) await request(locked.app).get('/metrics').set(auth(role)).expect(200);
-    await request(locked.app).get('/metrics').auth('prometheus', TOKENS.viewer).expect(200);
-    await request(locked.app).get('/healthz').expect(200);
+    await request(lockedApp).get('/metrics').expect(401);
+    await request(lockedApp).get('/metrics').set('Authorization', 'Bearer not-a-real-token').expect(401);
+    for (const role of ['viewer', 'operator', 'admin'] as const) await request(lockedApp).get('/metrics').set(auth(role)).expect(200);
+    await request(lockedApp).get('/healthz').expect(200);
   });
   it('gives viewers the read-only board and operators the writable one', async () => {
-    const v = await request(h.app).get('/admin/queues').set(auth('viewer')).expect(200);
+    const v = await request(app).get('/admin/queues').set(auth('viewer')).expect(200);
     expect(v.text).toContain('read-only');
-    const o = await request(h.app).get('/admin/queues').set(auth('operator')).expect(200);
+    const o = await request(app).get('/admin/queues').set(auth('operator')).expect(200);
     expect(o.text).not.toContain('read-only');
   });
 });
