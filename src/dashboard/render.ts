@@ -32,11 +32,17 @@ function runRow(r: RunStatus): string {
   );
 }
 
+// The dead-letter queue is a store that is kept paused on purpose: letters wait there for an operator.
+function pausedNote(queue: string, paused: boolean): string {
+  if (queue === 'dead-letter') return ' <small>(letters wait for an operator)</small>';
+  return paused ? ' <b class="paused">paused</b>' : '';
+}
+
 function queueRows(d: DashboardData): string {
   return d.queues
     .map(
       (q) =>
-        `<tr class="queue" data-queue="${esc(q.queue)}"><td><a href="/admin/queues/queue/${encodeURIComponent(q.queue)}">${esc(q.queue)}</a>${q.paused ? ' <b class="paused">paused</b>' : ''}</td>` +
+        `<tr class="queue" data-queue="${esc(q.queue)}"><td><a href="/admin/queues/queue/${encodeURIComponent(q.queue)}">${esc(q.queue)}</a>${pausedNote(q.queue, q.paused)}</td>` +
         DEPTH_STATES.map((s) => `<td class="num" data-state="${s}">${int(q.counts[s] ?? 0)}</td>`).join('') +
         '</tr>',
     )
