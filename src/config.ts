@@ -110,7 +110,8 @@ export function tokenId(token: string): string {
 }
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Production by default: stack traces are shown in API errors only when NODE_ENV=development.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   REDIS_URL: urlString(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
     .string()

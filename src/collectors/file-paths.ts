@@ -26,7 +26,7 @@ export interface InboxFile {
 }
 
 /** The files `pattern` names inside `<dataDir>/inbox`, sorted by path. */
-export async function resolveInboxFiles(dataDir: string, pattern: string): Promise<InboxFile[]> {
+export async function resolveInboxFiles(dataDir: string, pattern: string, opts: { allowEmpty?: boolean } = {}): Promise<InboxFile[]> {
   const problem = pathProblem(pattern);
   if (problem) throw new ValidationError(problem, { field: FIELD });
   const inbox = path.join(dataDir, 'inbox');
@@ -34,6 +34,7 @@ export async function resolveInboxFiles(dataDir: string, pattern: string): Promi
   try {
     realInbox = await fs.realpath(inbox);
   } catch {
+    if (opts.allowEmpty) return [];
     throw new ValidationError(`no file matches "${pattern}": the inbox folder ${inbox} does not exist`, { field: FIELD });
   }
   let candidates: string[];
@@ -44,6 +45,7 @@ export async function resolveInboxFiles(dataDir: string, pattern: string): Promi
     if (stat?.isDirectory()) throw new ValidationError(`"${pattern}" is a folder; use a glob such as "${pattern.replace(/\/$/, '')}/*.csv"`, { field: FIELD });
     candidates = stat ? [path.join(realInbox, pattern)] : [];
   }
+  if (candidates.length === 0 && opts.allowEmpty) return [];
   if (candidates.length === 0) throw new ValidationError(`no file matches "${pattern}" in ${inbox}`, { field: FIELD });
   const files = new Map<string, InboxFile>();
   for (const c of candidates) {

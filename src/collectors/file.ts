@@ -129,4 +129,8 @@ export const fileCollector: Collector<FileOptions> = {
   description: 'CSV, JSON array, JSONL or Parquet files from a path or glob under DATA_DIR/inbox, streamed, with configurable text, id and created_at columns.',
   options: fileOptionsSchema,
   collect: collectFiles,
+  // Refuse symlink escapes when the run is queued; files that do not exist yet may still arrive.
+  preflight: async (o, ctx) => {
+    await resolveInboxFiles(ctx.dataDir, o.path, { allowEmpty: true });
+  },
 };

@@ -43,4 +43,10 @@ export interface Collector<O = unknown> {
    * resource (files, sockets). `options` must already be parsed by `options`.
    */
   collect(options: O, ctx: CollectContext): AsyncIterable<CollectedRow>;
+  /**
+   * Optional checks when a run is queued, so a request that can never be
+   * safe (e.g. a path escaping its folder) gets a 4xx at once. Data that may
+   * still arrive before the run starts is not required here.
+   */
+  preflight?(options: O, ctx: Pick<CollectContext, 'dataDir' | 'env'>): Promise<void>;
 }

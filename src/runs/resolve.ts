@@ -18,7 +18,12 @@ export interface EffectivePipeline {
 }
 
 /** Load and validate everything a run needs before it is queued. */
-export async function resolvePipeline(resourcesDir: string, name: string, overrides: RunOverrides = {}): Promise<EffectivePipeline> {
+export async function resolvePipeline(
+  resourcesDir: string,
+  name: string,
+  overrides: RunOverrides = {},
+  preflight?: { dataDir: string; env: Readonly<Record<string, string | undefined>> },
+): Promise<EffectivePipeline> {
   const base = await getPipeline(resourcesDir, name);
   const def: PipelineDef = {
     ...base,
@@ -26,9 +31,10 @@ export async function resolvePipeline(resourcesDir: string, name: string, overri
     chunk_size: overrides.chunk_size ?? base.chunk_size,
     task: overrides.task ?? base.task,
   };
-  getCollector(def.source);
+  const collector = getCollector(def.source);
   const options = parseCollectorOptions(def.source, def.options, { field: overrides.options ? 'overrides.options' : `pipelines.${name}.options` });
   if (!def.options || typeof def.options !== 'object') throw new ValidationError('must be an object', { field: 'options' });
+  if (preflight && collector.preflight) await collector.preflight(options, preflight);
   const task = await loadTask(resourcesDir, def.task);
   return { def, task, options };
 }

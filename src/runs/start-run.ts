@@ -19,7 +19,7 @@ export async function startRun(
   res: Resources,
   req: { pipeline: string; overrides?: RunOverrides; trigger: RunTrigger; runId?: string },
 ): Promise<{ runId: string }> {
-  const { def, task } = await resolvePipeline(res.config.resourcesDir, req.pipeline, req.overrides);
+  const { def, task } = await resolvePipeline(res.config.resourcesDir, req.pipeline, req.overrides, { dataDir: res.config.dataDir, env: res.config.env });
   const runId = req.runId ?? newRunId(req.pipeline);
   const now = new Date();
   await res.runs.create({ runId, pipeline: req.pipeline, trigger: req.trigger, task: task.task_name, createdAt: now });

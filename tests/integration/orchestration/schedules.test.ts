@@ -1,6 +1,7 @@
 /** Schedules: created from YAML, changed and deleted through the API, and one fires. */
 import request from 'supertest';
 import { syncSchedules } from '../../../src/schedules';
+import { HOUSEKEEPING, syncHousekeeping } from '../../../workers/housekeeping';
 import { auth, createHarness, type Harness } from '../../support/harness';
 
 let h: Harness;
@@ -51,7 +52,6 @@ it('fires a schedule and the run completes', async () => {
 });
 
 it('schedules every housekeeping task on the maintenance queue', async () => {
-  const { HOUSEKEEPING, syncHousekeeping } = await import('../../../workers/housekeeping');
   await syncHousekeeping(h.res);
   const schedulers = await h.res.queues.maintenance.getJobSchedulers(0, -1);
   const byName = new Map(schedulers.map((s) => [s.key ?? s.id, s]));

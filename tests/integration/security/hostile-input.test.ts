@@ -197,22 +197,14 @@ describe('hostile requests', () => {
 });
 
 describe('symlink escape through the file collector', () => {
-  // The API checks options.path syntactically; the link target is resolved when the collector opens
-  // the files, so this run is accepted and then fails at collect without reading the target.
-  it('fails the run at collect, naming the path, and reads nothing outside the inbox', async () => {
+  // The collector's preflight resolves the path when the run is queued, so the link is refused at once.
+  it('refuses the run with a 400 naming the path, and reads nothing outside the inbox', async () => {
     const r = await request(h.app)
       .post('/api/runs')
       .set(auth('operator'))
       .send({ pipeline: 'inbox_reviews', overrides: { options: { path: 'escape.csv' } } });
-    if (r.status !== 202) {
-      expect(r.status).toBe(400);
-      expect(r.body.error.message).toMatch(/outside/);
-      return;
-    }
-    h.startWorkers();
-    const status = await h.waitForRun(r.body.runId, 20_000);
-    expect(status.state).toBe('failed');
-    expect(status.error?.message).toMatch(/escape\.csv.*resolves outside the inbox/);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/escape\.csv.*resolves outside the inbox/);
     const raw = await fs.readdir(path.join(h.dataDir, 'raw')).catch(() => [] as string[]);
     expect(raw).toEqual([]);
   });
