@@ -8,6 +8,8 @@ import type { Resources } from '../src/context';
 import { NonRetryableError } from '../src/errors';
 import { taskSchema, type TaskDef } from '../src/resources/schemas';
 import { cleanChunk } from '../src/runs/clean-chunk';
+import { recordLlmEvent } from '../src/metrics';
+import type { LlmEvent } from '../src/cleaning/llm/types';
 import { notice } from '../src/runs/notices';
 
 /**
@@ -36,7 +38,9 @@ export function createCleanProcessor(res: Resources) {
       logger: log,
       llm: res.config.llm,
       prices: prices!,
-      onEvent: (e: { type: string } & Record<string, unknown>) => {
+      onEvent: (e: LlmEvent) => {
+        // Rate-limit waits and breaker openings are counted for /metrics.
+        void recordLlmEvent(res, e);
         if (e.type === 'breaker_opened') void notice(res, { kind: 'breaker_opened', pipeline: d.pipeline, runId: d.runId, step: 'clean', details: e } as Parameters<typeof notice>[1]);
         if (e.type === 'breaker_opened' || e.type === 'breaker_closed') {
           const breaker = `${String(e.model)}: ${e.type === 'breaker_opened' ? 'open' : 'closed'}`;

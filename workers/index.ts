@@ -16,6 +16,7 @@ import { onCleanCompleted, onCleanFailed, onRunFailed } from './failures';
 import { HOUSEKEEPING } from './housekeeping';
 import { createMaintenanceProcessor, type HousekeepingTask } from './maintenance';
 import { createNotifyProcessor } from './notify';
+import { instrumentWorker } from '../src/metrics';
 
 /** Options for {@link startWorkers}. */
 export interface StartWorkersOptions {
@@ -55,6 +56,8 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
   const workers: Worker[] = [];
   const add = (w: Worker, onFailed?: (job: Job, err: Error) => Promise<void>) => {
     w.on('error', (err) => res.logger.error('worker error', { queue: w.name, error: err.message }));
+    // Job durations, run outcomes, rows and LLM usage go to Redis-backed counters that /metrics reads.
+    instrumentWorker(res, w);
     if (onFailed) {
       w.on('failed', (job, err) => {
         if (job) void onFailed(job, err).catch((e: Error) => res.logger.error('failure handler error', { queue: w.name, error: e.message }));

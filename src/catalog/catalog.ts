@@ -212,6 +212,17 @@ export class Catalog {
     return h.digest('hex');
   }
 
+  /** Remove a dataset's entry (its file was deleted, e.g. by retention). Returns false if it was not indexed. */
+  async forget(key: string): Promise<boolean> {
+    const old = await this.get(key);
+    if (!old) return false;
+    const tx = this.redis.multi();
+    this.unindex(tx, old);
+    tx.del(this.k.entry(key));
+    await execOrThrow(tx);
+    return true;
+  }
+
   private unindex(tx: ChainableCommander, old: SidecarMeta): void {
     const k = this.k;
     tx.zrem(k.all(), old.key);

@@ -75,9 +75,8 @@ export async function applyRetention(res: RetentionRes, cfg: OpsConfig, opts: Re
     result.bytesFreed += o.size;
     if (opts.dryRun) return;
     await res.store.delete(o.key);
-    // The catalog has no removal API yet; use it when it appears, so stale entries do not linger.
-    const forget = (res.catalog as unknown as { forget?: (key: string) => Promise<unknown> }).forget;
-    if (!o.key.endsWith(SIDECAR) && typeof forget === 'function') await forget.call(res.catalog, o.key).catch(() => undefined);
+    // Deleted files leave the catalog too, so queries never point at missing data.
+    if (!o.key.endsWith(SIDECAR)) await res.catalog.forget(o.key);
   };
 
   for (const kind of Object.keys(PREFIX) as Array<keyof typeof PREFIX>) {

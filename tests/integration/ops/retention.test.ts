@@ -55,6 +55,9 @@ it('deletes expired files with their sidecars and keeps in-use and recent ones',
   await put('runs/run-busy/parts/part-00000.parquet', 30);
   await put('runs/run-new/parts/part-00000.parquet', 1);
 
+  const catalogued = { key: 'raw/old_done.parquet', uri: path.join(h.dataDir, 'raw/old_done.parquet'), kind: 'raw' as const, format: 'parquet' as const, rows: 1, bytes: 1, sha256: 'a'.repeat(64), schemaVersion: 1, createdAt: new Date().toISOString(), runId: 'run-done', inputs: [] };
+  await h.res.catalog.record(catalogued);
+
   const dry = await applyRetention(h.res, cfg, { dryRun: true });
   expect(dry.deleted.length).toBeGreaterThan(0);
   expect(await exists('raw/old_done.parquet')).toBe(true);
@@ -76,6 +79,9 @@ it('deletes expired files with their sidecars and keeps in-use and recent ones',
   expect(dry.deleted.sort()).toEqual(r.deleted);
   expect(r.keptInUse.sort()).toEqual(['raw/old_busy.parquet', 'reports/run-busy.json', 'runs/run-busy/'].sort());
   for (const k of r.deleted) expect(await exists(k)).toBe(false);
+  // Deleted files leave the catalog too.
+  expect(await h.res.catalog.get('raw/old_done.parquet')).toBeNull();
+  expect(await h.res.catalog.findBySha256('a'.repeat(64))).toEqual([]);
   for (const k of ['raw/old_busy.parquet', 'raw/old_busy.parquet.meta.json', 'raw/recent.parquet', 'processed/young.parquet', 'output/this_year.csv', 'reports/run-busy.json', 'runs/run-busy/parts/part-00000.parquet', 'runs/run-new/parts/part-00000.parquet']) {
     expect(await exists(k)).toBe(true);
   }
