@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
-import { authenticate } from '../api/auth';
+import { metricsAuth } from '../api/security';
 import type { Resources } from '../context';
 import { createMetricsRegistry } from './registry';
 
@@ -22,7 +22,8 @@ export function metricsRouter(res: Resources, opts: MetricsRouterOptions = {}): 
   const registry = opts.registry ?? createMetricsRegistry(res);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const router = express.Router();
-  if (res.config.http.metricsRequireAuth) router.use(authenticate(res.config.apiTokens));
+  // Same rule as the app-level guard (Bearer or Basic, any role); a no-op when the app already authenticated.
+  router.use(metricsAuth(res.config));
   router.get('/', async (_req, reply) => {
     let timer: NodeJS.Timeout | undefined;
     try {
