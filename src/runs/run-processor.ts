@@ -80,6 +80,9 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
           const est = await hooks.estimateCost(eff, raw.key, raw.rows).catch(() => undefined);
           if (est !== undefined) await res.runs.update(runId, { estimatedCostUsd: est });
         }
+        // The run's own finalize is queued again when its chunks are done; by size too, so a
+        // small run's finalize is not queued behind a large one's.
+        if (eff.def.priority === undefined) await job.changePriority({ priority: sizePriority(raw.rows) });
         await addChunkJobs(res, job, eff, raw, chunks);
         await job.log(`fanout: ${chunks} chunks of up to ${eff.def.chunk_size} rows`);
         await save({ step: 'finalize', chunks });
