@@ -105,6 +105,9 @@ async function runSteps(extraEnv: Record<string, string>): Promise<Record<string
     const t1 = Date.now();
     if (status.state !== 'completed' || status.counts.rowsCollected !== ROWS) throw new Error(`run ${runId} ${status.state}: ${status.error?.message}`);
     const steps = status.timings.steps;
+    const sizes = await env.res.catalog.listRun(runId);
+    const size = (k: string) => `${k} ${((sizes.find((e) => e.kind === k)?.bytes ?? 0) / 2 ** 20).toFixed(1)} MB`;
+    console.log(`run files: ${['raw', 'processed', 'output'].map(size).join(', ')}`);
     return {
       collect: steps.collectMs ?? 0,
       [`clean (${status.counts.chunks} chunks, 1 worker)`]: (seen.finalizing ?? t1) - (seen.cleaning ?? t0),
