@@ -41,7 +41,7 @@ export function createCleanProcessor(res: Resources) {
       onEvent: (e: LlmEvent) => {
         // Rate-limit waits and breaker openings are counted for /metrics.
         void recordLlmEvent(res, e);
-        if (e.type === 'breaker_opened') void notice(res, { kind: 'breaker_opened', pipeline: d.pipeline, runId: d.runId, step: 'clean', details: e } as Parameters<typeof notice>[1]);
+        if (e.type === 'breaker_opened') void notice(res, { kind: 'breaker_opened', pipeline: d.pipeline, runId: d.runId, step: 'clean', details: e });
         if (e.type === 'breaker_opened' || e.type === 'breaker_closed') {
           const breaker = `${String(e.model)}: ${e.type === 'breaker_opened' ? 'open' : 'closed'}`;
           void res.runs.update(d.runId, { breaker }).catch((err: Error) => log.warn('run status update failed', { error: err.message }));
@@ -63,7 +63,7 @@ export function createCleanProcessor(res: Resources) {
           error: { message: err.message },
           kept: 'the clean queue is paused; queued chunks wait and nothing is lost',
           details: { spentUsd: err.spentUsd, budgetUsd: err.budgetUsd },
-        } as Parameters<typeof notice>[1]);
+        });
         await job.moveToDelayed(Date.now() + BUDGET_RETRY_MS, token);
         throw new DelayedError();
       }

@@ -69,7 +69,7 @@ export async function onRunFailed(res: Resources, job: Job<RunJobData>, err: Err
     error: { message, stack: job.stacktrace?.at(-1) ?? err.stack },
     kept: status?.outputs.raw ? `raw data kept at ${status.outputs.raw}` : 'nothing was written',
     details: dlqId ? { deadLetter: dlqId } : undefined,
-  } as Parameters<typeof notice>[1]);
+  });
 }
 
 /** A chunk job failed: if for good, record it, dead-letter it, apply the failure policy and raise `chunk_dead_lettered`. */
@@ -101,7 +101,7 @@ export async function onCleanFailed(res: Resources, job: Job<ChunkJobData>, err:
         ? `the run failed; the chunk's ${job.data.limit} rows are kept in the raw file${status?.outputs.raw ? ` ${status.outputs.raw}` : ''}`
         : `the chunk's ${job.data.limit} rows (from row ${job.data.offset}) are kept in the processed file, marked failed`,
     details: { jobId: job.id, attempts: job.attemptsMade },
-  } as Parameters<typeof notice>[1]);
+  });
 }
 
 /** A chunk job completed: record its metrics for the alert rules. Wire to the clean worker's `completed` event. */

@@ -3,6 +3,7 @@
  * dlq-retry, backup, retention, alerts, digest), and the schedulers that fire
  * them. Each task lives in its own module; add it to this list.
  */
+import { digestTask } from '../src/runs/digest';
 import { runWatchdog } from '../src/runs/watchdog';
 import type { Config } from '../src/config';
 import type { Resources } from '../src/context';
@@ -31,6 +32,8 @@ export const HOUSEKEEPING: HousekeepingEntry[] = [
   { name: 'backup', task: backupTask, cron: BACKUP_CRON },
   // Hourly: deletes expired files per resources/retention.yaml (never of unfinished runs), then checks free disk.
   { name: 'retention', task: retentionTask, every: RETENTION_EVERY_MS },
+  // Daily success digest for pipelines with notify.digest: true.
+  { name: 'digest', task: (res) => digestTask(res), cron: '0 7 * * *' },
 ];
 
 const SCHEDULER_PREFIX = 'housekeeping-';

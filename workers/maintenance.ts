@@ -29,7 +29,7 @@ export function createMaintenanceProcessor(res: Resources, tasks: Readonly<Recor
           step: 'schedule',
           error: { message: (err as Error).message },
           kept: 'no run was started for this tick',
-        } as Parameters<typeof notice>[1]);
+        });
         throw new UnrecoverableError(`scheduled run of ${pipeline} could not start: ${(err as Error).message}`);
       }
     }

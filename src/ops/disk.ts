@@ -37,7 +37,7 @@ export async function checkDisk(res: Resources, limits: OpsConfig['disk']): Prom
       freeBytes: st.freeBytes,
       freeRatio: Math.round(st.freeRatio * 1000) / 1000,
       details: { totalBytes: st.totalBytes, minFreePercent: limits.min_free_percent, minFreeMb: limits.min_free_mb },
-    } as Parameters<typeof notice>[1]);
+    });
   }
   return st;
 }

@@ -5,7 +5,7 @@ import { raiseNotice } from '../notify/throttle';
 import { loadPipelines } from '../resources/pipelines';
 
 /** A notice as pipeline code raises it; `occurredAt` defaults to now. */
-export type NoticeInput = Omit<NoticeEvent, 'occurredAt'> & { occurredAt?: string };
+export type NoticeInput = NoticeEvent extends infer E ? (E extends NoticeEvent ? Omit<E, 'occurredAt'> & { occurredAt?: string } : never) : never;
 
 async function pipelineRecipients(res: Resources, pipeline: string | undefined): Promise<string[]> {
   if (!pipeline) return [];

@@ -98,7 +98,21 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
     } catch (err) {
       if (err instanceof WaitingChildrenError) throw err;
       if (err instanceof NonRetryableError) throw new UnrecoverableError(err.message);
-      log.warn('run step failed', { step: st.step, attempt: `${job.attemptsMade + 1} of ${job.opts.attempts ?? 1}`, error: (err as Error).message });
+      const attempt = job.attemptsMade + 1;
+      log.warn('run step failed', { step: st.step, attempt: `${attempt} of ${job.opts.attempts ?? 1}`, error: (err as Error).message });
+      if (st.step === 'collect' && attempt >= 2) {
+        // A source that keeps failing gets a notice before the run gives up (grouped and throttled).
+        await notice(res, {
+          kind: 'collector_failing',
+          pipeline: st.pipeline,
+          runId,
+          step: 'collect',
+          source: eff.def.source,
+          failures: attempt,
+          error: { message: (err as Error).message, stack: (err as Error).stack },
+          kept: 'nothing is written until collection succeeds; the run retries with backoff',
+        });
+      }
       throw err;
     }
 
@@ -173,7 +187,7 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
         error: { message: err.message },
         kept: `${stage} file kept for inspection at ${input.uri}; nothing was written to output/`,
         details: { failedChecks: failed, score },
-      } as Parameters<typeof notice>[1]);
+      });
       throw err;
     }
   };

@@ -109,6 +109,6 @@ async function failRun(res: Resources, runId: string, job: Job<RunJobData> | und
     step: 'watchdog',
     error: { message },
     kept: status?.outputs.raw ? `raw data kept at ${status.outputs.raw}` : 'nothing was written',
-  } as Parameters<typeof notice>[1]);
+  });
   return { runId, action: 'failed', detail: message };
 }
