@@ -5,6 +5,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { NOTIFY_JOB_OPTIONS, notifyJobSchema } from '../src/notify/throttle';
 import { QUEUES } from './names';
 
 const DAY = 24 * 3600;
@@ -92,6 +93,9 @@ export type ChunkResult = z.infer<typeof chunkResultSchema>;
 /** Data of a housekeeping job on the `maintenance` queue. */
 export const maintenanceJobSchema = z.object({ task: z.enum(['watchdog', 'dlq-retry', 'backup', 'retention', 'alerts', 'digest']) });
 
+/** Data of a `schedule` job a pipeline's job scheduler fires on the `maintenance` queue; it starts a run. */
+export const scheduleJobSchema = z.object({ task: z.literal('schedule'), pipeline: z.string() });
+
 /** Job names per queue with their schema and default options. */
 export const JOBS = {
   [QUEUES.pipeline]: {
@@ -107,7 +111,16 @@ export const JOBS = {
       options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...RETENTION } satisfies JobsOptions,
     },
   },
+  [QUEUES.notify]: {
+    send: { schema: notifyJobSchema, options: NOTIFY_JOB_OPTIONS },
+  },
+  // `dead-letter` holds copies of jobs that exhausted their attempts (see src/dlq/types.ts); it stays
+  // paused and has no worker, so its jobs are records, not work.
   [QUEUES.maintenance]: {
+    schedule: {
+      schema: scheduleJobSchema,
+      options: { removeOnComplete: { age: DAY, count: 200 }, removeOnFail: { age: 7 * DAY, count: 500 } } satisfies JobsOptions,
+    },
     housekeeping: {
       schema: maintenanceJobSchema,
       options: { attempts: 2, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: DAY, count: 200 }, removeOnFail: { age: 7 * DAY, count: 500 } } satisfies JobsOptions,

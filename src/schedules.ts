@@ -9,6 +9,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { JOBS } from '../queues/catalog';
 import type { Resources } from './context';
 import { ValidationError } from './errors';
 import { loadPipelines } from './resources/pipelines';
@@ -62,7 +63,7 @@ async function upsert(res: Resources, pipeline: string, s: ScheduleBody): Promis
   await res.queues.maintenance.upsertJobScheduler(`${SCHEDULER_PREFIX}${pipeline}`, repeat, {
     name: 'schedule',
     data: { task: 'schedule', pipeline },
-    opts: { removeOnComplete: { age: 24 * 3600, count: 200 }, removeOnFail: { age: 7 * 24 * 3600, count: 500 } },
+    opts: JOBS.maintenance.schedule.options,
   });
 }
 

@@ -3,7 +3,7 @@
  * schedulers start runs; housekeeping tasks are registered by name.
  */
 import { type Job, UnrecoverableError } from 'bullmq';
-import { z } from 'zod';
+import { scheduleJobSchema } from '../queues/catalog';
 import type { Resources } from '../src/context';
 import { notice } from '../src/runs/notices';
 import { startRun } from '../src/runs/start-run';
@@ -11,7 +11,6 @@ import { startRun } from '../src/runs/start-run';
 /** A housekeeping task run by name on the maintenance queue. */
 export type HousekeepingTask = (res: Resources, job: Job) => Promise<unknown>;
 
-const scheduleJobSchema = z.object({ task: z.literal('schedule'), pipeline: z.string() });
 
 /** Build the maintenance processor with the given housekeeping tasks. */
 export function createMaintenanceProcessor(res: Resources, tasks: Readonly<Record<string, HousekeepingTask>> = {}) {
