@@ -70,7 +70,10 @@ async function spawnWorkers(n: number, c: Case, env: NodeJS.ProcessEnv) {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  await Promise.all(
+  const stop = async () => {
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGTERM'))))));
+  };
+  const ready = Promise.all(
     procs.map(
       (p) =>
         new Promise<void>((resolve, reject) => {
@@ -85,9 +88,12 @@ async function spawnWorkers(n: number, c: Case, env: NodeJS.ProcessEnv) {
         }),
     ),
   );
-  return async () => {
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : (p.once('exit', r), p.kill('SIGTERM'))))));
-  };
+  // If one process fails to start, stop the others before giving up.
+  await ready.catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return stop;
 }
 
 /** Start a run of `rows` sample rows (seed varies so nothing repeats) and wait until it completes. */
