@@ -34,6 +34,11 @@ const schema = z
       .object({ keep: z.number().int().min(1).max(1000).default(7) })
       .strict()
       .default({ keep: 7 }),
+    /** Run status records in Redis (GET /api/runs) of finished runs older than this are removed. */
+    run_records: z
+      .object({ max_age_days: days.default(90) })
+      .strict()
+      .default({ max_age_days: 90 }),
   })
   .strict();
 

@@ -145,6 +145,31 @@ export class RunStore {
     return out.filter((r): r is RunStatus => r !== null);
   }
 
+  /**
+   * Remove status records of finished runs created before `before`, so Redis
+   * stays bounded over years. Unfinished runs are kept whatever their age.
+   * @returns the removed run ids.
+   */
+  async prune(before: Date, batch = 500): Promise<string[]> {
+    const removed: string[] = [];
+    let offset = 0;
+    for (;;) {
+      const ids = await this.redis.zrangebyscore(`${this.prefix}:runs`, '-inf', `(${before.getTime()}`, 'LIMIT', offset, batch);
+      if (!ids.length) return removed;
+      const states = await Promise.all(ids.map((id) => this.redis.hget(this.key(id), 'state')));
+      const tx = this.redis.multi();
+      let kept = 0;
+      ids.forEach((id, i) => {
+        if (states[i] === 'completed' || states[i] === 'failed' || states[i] === null) {
+          tx.del(this.key(id), `${this.key(id)}:chunks`, `${this.key(id)}:failed-chunks`).zrem(`${this.prefix}:runs`, id);
+          removed.push(id);
+        } else kept++;
+      });
+      await tx.exec();
+      offset += kept;
+    }
+  }
+
   /** Run ids created in [since, until]. */
   async idsBetween(since: Date, until: Date): Promise<string[]> {
     return this.redis.zrangebyscore(`${this.prefix}:runs`, since.getTime(), until.getTime());

@@ -121,3 +121,24 @@ it('runs as the retention housekeeping task with resources/retention.yaml', asyn
   expect(out.sample).toContain('raw/ancient.parquet');
   expect(out.disk).toEqual(expect.objectContaining({ path: h.dataDir, low: expect.any(Boolean) }));
 });
+
+it('removes status records of old finished runs and keeps unfinished or recent ones', async () => {
+  const old = new Date(Date.now() - 100 * DAY);
+  await h.res.runs.create({ runId: 'rec-old-done', pipeline: 'p', trigger: 'cli', createdAt: old });
+  await h.res.runs.setState('rec-old-done', 'completed');
+  await h.res.runs.applyChunk('rec-old-done', 0, { rows: 1, cleaned: 1, failed: 0, llm: { requests: 0, promptTokens: 0, completionTokens: 0, tokens: 0, costUsd: 0, cacheHits: 0 } });
+  await h.res.runs.create({ runId: 'rec-old-busy', pipeline: 'p', trigger: 'cli', createdAt: old });
+  await h.res.runs.setState('rec-old-busy', 'cleaning');
+  await h.res.runs.create({ runId: 'rec-new-done', pipeline: 'p', trigger: 'cli' });
+  await h.res.runs.setState('rec-new-done', 'failed');
+
+  const removed = await h.res.runs.prune(new Date(Date.now() - 90 * DAY));
+  expect(removed).toEqual(['rec-old-done']);
+  expect(await h.res.runs.get('rec-old-done')).toBeNull();
+  expect(await h.res.redis.exists(`${h.res.keyPrefix}:run:rec-old-done:chunks`)).toBe(0);
+  expect((await h.res.runs.get('rec-old-busy'))?.state).toBe('cleaning');
+  expect((await h.res.runs.get('rec-new-done'))?.state).toBe('failed');
+  const listed = (await h.res.runs.list(100)).map((r) => r.runId);
+  expect(listed).not.toContain('rec-old-done');
+  expect(listed).toEqual(expect.arrayContaining(['rec-old-busy', 'rec-new-done']));
+});
