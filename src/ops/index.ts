@@ -1,6 +1,6 @@
 /** Operations: backups, restore, retention, disk checks and their housekeeping tasks. */
-export { createBackup, listBackups, pruneBackups, sha256File, backupStamp, BACKUP_EXCLUDES, type BackupOptions, type BackupResult } from './backup';
-export { restoreBackup, verifyBackup, checkEntries, resolveBackupFile, type RestoreOptions, type RestoreResult } from './restore';
+export { createBackup, listBackups, pruneBackups, sha256File, backupStamp, storeRoot, BACKUP_EXCLUDES, type BackupOptions, type BackupResult } from './backup';
+export { restoreBackup, verifyBackup, checkEntries, resolveBackupSource, type BackupSource, type RestoreOptions, type RestoreResult } from './restore';
 export { applyRetention, type RetentionOptions, type RetentionResult } from './retention';
 export { checkDisk, diskStatus, type DiskStatus } from './disk';
 export { loadOpsConfig, parseOpsConfig, OPS_CONFIG_FILE, type OpsConfig, type RetentionKind } from './ops-config';

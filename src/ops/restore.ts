@@ -1,105 +1,126 @@
 /**
- * Restore a backup made by backup.ts. Nothing is written until the archive
- * passed two checks: its sha256 matches `<file>.sha256`, and no entry is
- * absolute, climbs out with `..`, or is a symlink (or a hard link leaving the
- * archive's tree). Files in the archive overwrite files at the target; other
- * files at the target are left alone.
+ * Restore a backup made by backup.ts, through the storage interface. The
+ * archive comes from the store (`backups/<name>`) or from a local path. It is
+ * read from one local copy (the file itself, or a spooled download in the
+ * scratch dir), so the bytes verified are the bytes restored. Nothing is
+ * written until the archive passed two checks: its sha256 matches
+ * `<name>.sha256`, and no entry is absolute, climbs out with `..`, or is a
+ * link leaving the tree. Each object is then written back atomically; objects
+ * not in the archive are left alone. Finally the catalog is rebuilt.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { extract, list } from 'tar';
 import type { Resources } from '../context';
 import { NotFoundError, ValidationError } from '../errors';
-import { BACKUP_DIR, sha256File } from './backup';
+import { LocalObjectStore } from '../storage/local-store';
+import type { LocalHandle, ObjectStore } from '../storage/object-store';
+import { BACKUP_DIR, sha256File, storeRoot } from './backup';
+import { checkEntries, extractInto, unsafePath } from './restore-entries';
+
+export { checkEntries, unsafePath };
 
 /** Options of {@link restoreBackup}. */
 export interface RestoreOptions {
-  /** Where to extract (default: the data dir). Created if missing. */
+  /** Restore into this local directory instead of the store (to inspect a backup). */
   target?: string;
+  /** Restore into this store instead of `res.store`. */
+  into?: ObjectStore;
+  /** Rebuild the catalog after restoring into `res.store` (default true; needs `res.catalog`). */
+  reindex?: boolean;
 }
 
 /** A finished restore. */
 export interface RestoreResult {
+  /** The archive: a local path or the store URI of `backups/<name>`. */
   file: string;
+  /** Where the objects went: a directory or an `s3://` URI. */
   target: string;
   sha256: string;
+  /** Objects written. */
   entries: number;
+  /** Entries under excluded prefixes that were not restored. */
+  skipped: number;
+  /** Catalog entries indexed after the restore, when it was rebuilt. */
+  reindexed?: { indexed: number; errors: number };
 }
 
-type RestoreRes = Pick<Resources, 'config' | 'logger'>;
+type RestoreRes = Pick<Resources, 'store' | 'logger'> & { catalog?: Pick<Resources['catalog'], 'rebuild'> };
 
-const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
-
-/** A path given on the command line: as is if it exists, else a name under `<dataDir>/backups/`. */
-export function resolveBackupFile(dataDir: string, file: string): string {
-  if (existsSync(file)) return path.resolve(file);
-  const inDir = path.join(dataDir, BACKUP_DIR, path.basename(file));
-  if (existsSync(inDir)) return inDir;
-  throw new NotFoundError(`backup ${file} not found (also looked in ${path.join(dataDir, BACKUP_DIR)})`);
-}
-
-/** Why an archive path is unsafe, or null. */
-export function unsafePath(p: string): string | null {
-  if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p)) return 'is absolute';
-  if (p.split(/[\\/]/).includes('..')) return 'contains ".."';
-  return null;
+/** Where a backup archive and its checksum are read from. */
+export interface BackupSource {
+  /** The archive as users see it. */
+  file: string;
+  /** The checksum file as users see it. */
+  sumFile: string;
+  /** The checksum file's text, or null if it is missing. */
+  readSum(): Promise<string | null>;
+  /** A local file with the archive's bytes. */
+  open(): Promise<LocalHandle>;
 }
 
 /**
- * Check the archive's checksum against its `.sha256` file.
- * @throws ValidationError when the checksum file is missing or malformed, or the sums differ.
+ * Find a backup: a local path if one exists, else `backups/<name>` in the store
+ * (`file` may be a name, a `backups/…` key, or a path whose base name is used).
+ * @throws NotFoundError naming both places looked in.
  */
-export async function verifyBackup(file: string): Promise<string> {
-  const sumFile = `${file}.sha256`;
-  let text: string;
-  try {
-    text = await fs.readFile(sumFile, 'utf8');
-  } catch {
-    throw new ValidationError(`refusing to restore ${file}: checksum file ${sumFile} is missing, so the archive cannot be verified`, { file: sumFile });
+export async function resolveBackupSource(store: ObjectStore, file: string): Promise<BackupSource> {
+  if (existsSync(file) && (await fs.stat(file)).isFile()) {
+    const abs = path.resolve(file);
+    return {
+      file: abs,
+      sumFile: `${abs}.sha256`,
+      readSum: () => fs.readFile(`${abs}.sha256`, 'utf8').catch(() => null),
+      open: async () => ({ path: abs, release: async () => undefined }),
+    };
   }
-  const expected = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (!/^[0-9a-f]{64}$/.test(expected)) throw new ValidationError(`refusing to restore ${file}: ${sumFile} does not start with a sha256 hex digest`, { file: sumFile });
-  const actual = await sha256File(file);
+  const key = `${BACKUP_DIR}/${path.basename(file)}`;
+  if (!path.basename(file) || !(await store.stat(key))) {
+    throw new NotFoundError(`backup ${file} not found (no such local file, and no ${key} in ${storeRoot(store)})`);
+  }
+  return {
+    file: store.uri(key),
+    sumFile: store.uri(`${key}.sha256`),
+    readSum: () => store.getBytes(`${key}.sha256`).then((b) => b.toString('utf8'), (err: unknown) => (err instanceof NotFoundError ? null : Promise.reject(err))),
+    open: () => store.localCopy(key),
+  };
+}
+
+/**
+ * Check a local archive's sha256 against the checksum text (sha256sum format).
+ * @throws ValidationError when the checksum is missing or malformed, or the sums differ.
+ */
+export async function verifyBackup(localPath: string, sumText: string | null, label = localPath, sumLabel = `${label}.sha256`): Promise<string> {
+  if (sumText === null) {
+    throw new ValidationError(`refusing to restore ${label}: checksum file ${sumLabel} is missing, so the archive cannot be verified`, { file: sumLabel });
+  }
+  const expected = sumText.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (!/^[0-9a-f]{64}$/.test(expected)) throw new ValidationError(`refusing to restore ${label}: ${sumLabel} does not start with a sha256 hex digest`, { file: sumLabel });
+  const actual = await sha256File(localPath);
   if (actual !== expected) {
-    throw new ValidationError(`refusing to restore ${file}: sha256 mismatch (expected ${expected}, got ${actual}); the archive is damaged or was changed`, { file });
+    throw new ValidationError(`refusing to restore ${label}: sha256 mismatch (expected ${expected}, got ${actual}); the archive is damaged or was changed`, { file: label });
   }
   return actual;
 }
 
-/**
- * List the archive and refuse it if any entry is unsafe.
- * @throws ValidationError naming the first offending entries.
- */
-export async function checkEntries(file: string): Promise<number> {
-  const problems: string[] = [];
-  let n = 0;
-  await list({
-    file,
-    onReadEntry: (e) => {
-      n++;
-      const why = unsafePath(e.path);
-      if (why) problems.push(`"${e.path}" ${why}`);
-      else if (e.type === 'Link') {
-        const lw = unsafePath(e.linkpath ?? '');
-        if (lw || !e.linkpath) problems.push(`hard link "${e.path}" points to "${e.linkpath ?? ''}"`);
-      } else if (!FILE_TYPES.has(e.type)) problems.push(`"${e.path}" is a ${e.type} (only files and folders are restored)`);
-      e.resume();
-    },
-  });
-  if (problems.length) {
-    throw new ValidationError(`refusing to restore ${file}: unsafe entries: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` and ${problems.length - 5} more` : ''}`, { file });
-  }
-  return n;
-}
-
-/** Verify, check and extract a backup. Stop workers first when restoring into the live data dir. */
+/** Verify, check and restore a backup. Stop workers first when restoring into the live store. */
 export async function restoreBackup(res: RestoreRes, file: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
-  const abs = resolveBackupFile(res.config.dataDir, file);
-  const sha256 = await verifyBackup(abs);
-  const entries = await checkEntries(abs);
-  const target = path.resolve(opts.target ?? res.config.dataDir);
-  await fs.mkdir(target, { recursive: true });
-  await extract({ file: abs, cwd: target, strict: true, preservePaths: false, preserveOwner: false });
-  res.logger.info('backup restored', { file: abs, target, entries });
-  return { file: abs, target, sha256, entries };
+  const src = await resolveBackupSource(res.store, file);
+  const sumText = await src.readSum();
+  const handle = await src.open();
+  try {
+    const sha256 = await verifyBackup(handle.path, sumText, src.file, src.sumFile);
+    await checkEntries(handle.path, src.file);
+    const into = opts.into ?? (opts.target ? new LocalObjectStore(opts.target) : res.store);
+    const target = opts.target ? path.resolve(opts.target) : storeRoot(into);
+    const { written, skipped } = await extractInto(handle.path, into, res.logger);
+    let reindexed: RestoreResult['reindexed'];
+    if (into === res.store && opts.reindex !== false && res.catalog) {
+      const r = await res.catalog.rebuild();
+      reindexed = { indexed: r.indexed, errors: r.errors.length };
+    }
+    res.logger.info('backup restored', { file: src.file, target, entries: written, skipped: skipped.length });
+    return { file: src.file, target, sha256, entries: written, skipped: skipped.length, reindexed };
+  } finally {
+    await handle.release();
+  }
 }

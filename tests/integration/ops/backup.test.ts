@@ -1,5 +1,5 @@
 /**
- * Backups on real files: the archive leaves out redis/, backups/ and .tmp/,
+ * Backups on real files (local store): the archive leaves out redis/, backups/, .tmp/ and audit/,
  * carries a sha256 that matches, round-trips byte for byte, keeps only the
  * newest N, and restore refuses a tampered archive, a missing checksum and
  * entries that climb out of the target.
@@ -14,11 +14,13 @@ import { create, list } from 'tar';
 import { loadConfig } from '../../../src/config';
 import { silentLogger } from '../../../src/logger';
 import { createBackup, listBackups, restoreBackup, sha256File } from '../../../src/ops';
+import { LocalObjectStore } from '../../../src/storage/local-store';
+import type { ObjectStore } from '../../../src/storage/object-store';
 import { deletePrefix } from '../../support/harness';
 
 let tmp: string;
 let dataDir: string;
-let res: { config: ReturnType<typeof loadConfig>; logger: ReturnType<typeof silentLogger> };
+let res: { config: ReturnType<typeof loadConfig>; logger: ReturnType<typeof silentLogger>; store: ObjectStore };
 
 const FILES: Record<string, string> = {
   'raw/sample_20250101_000000.parquet': 'PAR1 raw bytes \u0000\u0001',
@@ -49,17 +51,17 @@ beforeEach(async () => {
     await fs.mkdir(path.dirname(path.join(dataDir, k)), { recursive: true });
     await fs.writeFile(path.join(dataDir, k), v);
   }
-  for (const excluded of ['redis/appendonly.aof', '.tmp/partial-write', 'backups/old-junk.txt']) {
+  for (const excluded of ['redis/appendonly.aof', '.tmp/partial-write', 'backups/old-junk.txt', 'audit/2025-01-01.jsonl']) {
     await fs.mkdir(path.dirname(path.join(dataDir, excluded)), { recursive: true });
     await fs.writeFile(path.join(dataDir, excluded), 'must not be archived');
   }
-  res = { config: loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' }), logger: silentLogger() };
+  res = { config: loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' }), logger: silentLogger(), store: new LocalObjectStore(dataDir) };
 });
 afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
-it('writes <timestamp>.tar.gz with a matching .sha256, without redis/, backups/ and .tmp/, and restores it byte for byte', async () => {
+it('writes <timestamp>.tar.gz with a matching .sha256, without redis/, backups/, .tmp/ and audit/, and restores it byte for byte', async () => {
   const r = await createBackup(res, { keep: 3, now: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)) });
   expect(path.basename(r.file)).toBe('20250102_030405.tar.gz');
   expect(path.dirname(r.file)).toBe(path.join(dataDir, 'backups'));
@@ -69,14 +71,17 @@ it('writes <timestamp>.tar.gz with a matching .sha256, without redis/, backups/ 
 
   const entries: string[] = [];
   await list({ file: r.file, onReadEntry: (e) => entries.push(e.path) });
-  expect(entries.some((e) => /^(redis|backups|\.tmp)(\/|$)/.test(e))).toBe(false);
+  expect(entries.some((e) => /^(redis|backups|\.tmp|audit)(\/|$)/.test(e))).toBe(false);
+  expect(entries.sort()).toEqual(Object.keys(FILES).sort());
+  expect(r.objects).toBe(Object.keys(FILES).length);
   for (const k of Object.keys(FILES)) expect(entries).toContain(k);
 
   const target = path.join(tmp, 'restored');
   const restored = await restoreBackup(res, r.file, { target });
   expect(restored.sha256).toBe(r.sha256);
+  expect(restored.entries).toBe(Object.keys(FILES).length);
   const want = await tree(dataDir);
-  for (const k of Object.keys(want)) if (/^(redis|backups|\.tmp)\//.test(k)) delete want[k];
+  for (const k of Object.keys(want)) if (/^(redis|backups|\.tmp|audit)\//.test(k)) delete want[k];
   expect(await tree(target)).toEqual(want);
 });
 
@@ -92,7 +97,7 @@ it('restores into the data dir by file name, overwriting changed files', async (
 it('keeps only the newest N backups with their checksums', async () => {
   for (let i = 0; i < 4; i++) await createBackup(res, { keep: 2, now: new Date(Date.UTC(2025, 0, 1 + i)) });
   const dir = path.join(dataDir, 'backups');
-  expect(await listBackups(dir)).toEqual(['20250104_000000.tar.gz', '20250103_000000.tar.gz']);
+  expect(await listBackups(res.store)).toEqual(['20250104_000000.tar.gz', '20250103_000000.tar.gz']);
   const sums = (await fs.readdir(dir)).filter((n) => n.endsWith('.sha256')).sort();
   expect(sums).toEqual(['20250103_000000.tar.gz.sha256', '20250104_000000.tar.gz.sha256']);
   // Two backups in the same second get distinct names.
