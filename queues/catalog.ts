@@ -37,7 +37,6 @@ export const runStepStateSchema = z.object({
   keys: z.object({ raw: z.string(), processed: z.string(), output: z.string() }).optional(),
   raw: z.object({ key: z.string(), rows: z.number().int().min(0) }).optional(),
   chunks: z.number().int().min(0).optional(),
-  finalized: z.array(z.enum(['processed', 'gate', 'csv', 'report'])).default([]),
   timings: z.record(z.string(), z.number()).default({}),
 });
 

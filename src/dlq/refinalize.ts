@@ -23,7 +23,7 @@ export async function startRefinalize(res: Resources, runData: unknown, chunk: C
   // Ends in -c<index> so finalize maps an ignored failure of it back to its chunk.
   const childId = `${run.runId}-r${tag}-${chunkJobId(run.runId, chunk.chunkIndex).slice(run.runId.length + 1)}`;
   const policy = (await res.redis.hget(`${res.keyPrefix}:run:${run.runId}`, 'onChunkFailure')) === 'fail' ? { failParentOnFailure: true } : { ignoreDependencyOnFailure: true };
-  const data: RunJobData = { ...run, trigger: 'dlq', step: 'finalize', finalized: [] };
+  const data: RunJobData = { ...run, trigger: 'dlq', step: 'finalize' };
   const flow = new FlowProducer({ connection: res.redis, prefix: res.config.queuePrefix });
   try {
     await flow.add({

@@ -1,7 +1,9 @@
 /**
  * Step 3 of a run: merge the chunk parts (streaming, in chunk order) into the
- * processed Parquet file, run the quality gate, write the analysts' CSV, and
- * record the report and catalog entries.
+ * processed Parquet file and, in the same pass, into a pending CSV for
+ * analysts (duplicates dropped when the pipeline asks). The quality gate then
+ * decides: the CSV is published only if the processed data passes; otherwise
+ * it is dropped and nothing reaches output/.
  *
  * A chunk whose job failed for good has no part file; its rows are read back
  * from the raw file and kept, marked failed with the chunk's error.
@@ -10,7 +12,7 @@ import type { Job } from 'bullmq';
 import type { Resources } from '../context';
 import type { Logger } from '../logger';
 import { createDeduper, mergeQualityConfig, QualityAccumulator, type QualityResult } from '../quality';
-import { writeCsv } from '../storage/csv';
+import { openCsvWriter, type CsvWriter } from '../storage/csv';
 import { partKey } from '../storage/names';
 import { readParquet, writeParquet } from '../storage/parquet';
 import type { ProcessedRow, RawRow, SidecarMeta } from '../types';
@@ -31,12 +33,12 @@ export interface FinalizeInput {
   logger: Logger;
 }
 
-/** What finalize produced. */
-export interface FinalizeOutcome {
+/** What the merge produced. The CSV is still pending: `csv.finish()` publishes it, `csv.abort()` drops it. */
+export interface MergeOutcome {
   processed: SidecarMeta;
   parts: string[];
   quality: QualityResult;
-  csv?: SidecarMeta;
+  csv: CsvWriter;
   rowsCleaned: number;
   rowsFailed: number;
   failedChunks: Array<{ chunkIndex: number; reason: string }>;
@@ -54,8 +56,8 @@ export function chunkJobId(runId: string, chunkIndex: number): string {
   return `${runId}-c${String(chunkIndex).padStart(5, '0')}`;
 }
 
-/** Merge parts into the processed file and gate it. Does not write the CSV. */
-export async function mergeParts(res: Resources, job: Job, eff: EffectivePipeline, input: FinalizeInput): Promise<Omit<FinalizeOutcome, 'csv' | 'duplicatesRemoved'>> {
+/** Merge parts into the processed file and a pending CSV, and gate the result. */
+export async function mergeParts(res: Resources, job: Job, eff: EffectivePipeline, input: FinalizeInput): Promise<MergeOutcome> {
   const failures = await job.getIgnoredChildrenFailures().catch(() => ({}) as Record<string, string>);
   const reasons = new Map<number, string>();
   for (const [key, reason] of Object.entries(failures)) {
@@ -67,7 +69,19 @@ export async function mergeParts(res: Resources, job: Job, eff: EffectivePipelin
   const failedChunks: Array<{ chunkIndex: number; reason: string }> = [];
   let rowsCleaned = 0;
   let rowsFailed = 0;
+  let duplicatesRemoved = 0;
   const taskName = eff.task.task_name;
+  // Task-level quality overrides apply to dedupe too.
+  const q = mergeQualityConfig(eff.def.quality, eff.task.quality);
+  const deduper = q.dedupe || q.near_dedupe ? createDeduper({ near: q.near_dedupe, expectedRows: input.rows }) : null;
+  const csv = await openCsvWriter(res.store, input.outputKey, CSV_COLUMNS, {
+    kind: 'output',
+    runId: input.runId,
+    pipeline: eff.def.name,
+    source: eff.def.source,
+    inputs: [input.processedKey],
+    jobIds: job.id ? [job.id] : [],
+  });
 
   async function* merged(): AsyncGenerator<ProcessedRow> {
     for (let i = 0; i < input.chunks; i++) {
@@ -88,24 +102,33 @@ export async function mergeParts(res: Resources, job: Job, eff: EffectivePipelin
         else rowsFailed++;
         qa.add(row);
         yield row;
+        // Failed rows always reach the CSV so nobody loses sight of them; only cleaned text is deduplicated.
+        if (deduper && row.status === 'cleaned' && deduper.isDuplicate(row.cleaned_text)) duplicatesRemoved++;
+        else await csv.write(row as unknown as Record<string, unknown>);
       }
       if (i % 20 === 0) await job.updateProgress({ step: 'finalize', chunk: i, of: input.chunks });
     }
   }
 
-  const processed = await writeParquet(res.store, input.processedKey, 'processed', merged(), {
-    kind: 'processed',
-    runId: input.runId,
-    pipeline: eff.def.name,
-    source: eff.def.source,
-    inputs: [input.rawKey, ...parts],
-    jobIds: job.id ? [job.id] : [],
-  });
-  if (processed.rows !== input.rows) {
-    throw new Error(`processed file has ${processed.rows} rows but ${input.rows} were collected`);
+  let processed: SidecarMeta;
+  try {
+    processed = await writeParquet(res.store, input.processedKey, 'processed', merged(), {
+      kind: 'processed',
+      runId: input.runId,
+      pipeline: eff.def.name,
+      source: eff.def.source,
+      inputs: [input.rawKey, ...parts],
+      jobIds: job.id ? [job.id] : [],
+    });
+    if (processed.rows !== input.rows) {
+      throw new Error(`processed file has ${processed.rows} rows but ${input.rows} were collected`);
+    }
+  } catch (err) {
+    await csv.abort();
+    throw err;
   }
   for (const f of failedChunks) await res.runs.markChunkFailed(input.runId, f.chunkIndex);
-  return { processed, parts, quality: qa.finish(), rowsCleaned, rowsFailed, failedChunks };
+  return { processed, parts, quality: qa.finish(), csv, rowsCleaned, rowsFailed, failedChunks, duplicatesRemoved };
 }
 
 async function* markFailed(rows: AsyncIterable<RawRow>, task: string, reason: string): AsyncGenerator<ProcessedRow> {
@@ -113,37 +136,4 @@ async function* markFailed(rows: AsyncIterable<RawRow>, task: string, reason: st
   for await (const r of rows) {
     yield { ...r, cleaned_text: null, llm_model: null, cleaning_task: task, processed_at: at, status: 'failed', error: reason };
   }
-}
-
-/** Write the analysts' CSV from the processed file, dropping duplicates when the pipeline asks. */
-export async function writeOutputCsv(
-  res: Resources,
-  job: Job,
-  eff: EffectivePipeline,
-  input: FinalizeInput,
-  processed: SidecarMeta,
-): Promise<{ csv: SidecarMeta; duplicatesRemoved: number }> {
-  // Task-level quality overrides apply to dedupe too.
-  const q = mergeQualityConfig(eff.def.quality, eff.task.quality);
-  const deduper = q.dedupe || q.near_dedupe ? createDeduper({ near: q.near_dedupe }) : null;
-  let duplicatesRemoved = 0;
-  async function* rows(): AsyncGenerator<Record<string, unknown>> {
-    for await (const row of readParquet(res.store, input.processedKey) as AsyncIterable<ProcessedRow>) {
-      // Failed rows are always kept so nobody loses sight of them; only cleaned text is deduplicated.
-      if (deduper && row.status === 'cleaned' && deduper.isDuplicate(row.cleaned_text)) {
-        duplicatesRemoved++;
-        continue;
-      }
-      yield row as unknown as Record<string, unknown>;
-    }
-  }
-  const csv = await writeCsv(res.store, input.outputKey, rows(), CSV_COLUMNS, {
-    kind: 'output',
-    runId: input.runId,
-    pipeline: eff.def.name,
-    source: eff.def.source,
-    inputs: [processed.key],
-    jobIds: job.id ? [job.id] : [],
-  });
-  return { csv, duplicatesRemoved };
 }

@@ -15,7 +15,7 @@ import { partKey } from '../storage/names';
 import type { SidecarMeta } from '../types';
 import { collectToRaw } from './collect-step';
 import { QualityGateError } from './errors';
-import { chunkJobId, mergeParts, writeOutputCsv } from './finalize-step';
+import { chunkJobId, mergeParts, type MergeOutcome } from './finalize-step';
 import { notice } from './notices';
 import { writeRunReport } from './report';
 import { reserveRunKeys } from './reserve-keys';
@@ -121,26 +121,10 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
       const chunks = st.chunks ?? 0;
       const input = { runId, rawKey: raw.key, rows: raw.rows, chunks, chunkSize: eff.def.chunk_size, processedKey: keys.processed, outputKey: keys.output, logger: log };
       const merged = await timed('merge', () => mergeParts(res, job, eff, input));
-      await record(merged.processed);
-      await res.runs.update(runId, {
-        final_rowsCleaned: merged.rowsCleaned,
-        final_rowsFailed: merged.rowsFailed,
-        qualityScore: merged.quality.score,
-        qualityPassed: merged.quality.passed ? 1 : 0,
-        outputs: JSON.stringify({ raw: res.store.uri(raw.key), processed: merged.processed.uri }),
-      });
-      await job.log(`finalize: merged ${merged.processed.rows} rows (${merged.rowsFailed} failed) → ${merged.processed.uri}`);
-      if (merged.failedChunks.length) {
-        await job.log(`finalize: ${merged.failedChunks.length} chunk(s) failed; their rows are kept and marked failed`);
-      }
-      if (!merged.quality.passed) {
-        const failed = merged.quality.checks.filter((c) => !c.passed && c.severity === 'fatal').map((c) => `${c.name}: ${c.message}`);
-        await failGate(failed, merged.quality.score, 'processed', { processed: merged.quality }, merged.processed);
-      }
-      const out = await timed('csv', () => writeOutputCsv(res, job, eff, input, merged.processed));
-      await record(out.csv);
-      const outputs = { raw: res.store.uri(raw.key), processed: merged.processed.uri, csv: out.csv.uri, report: res.store.uri(`reports/${runId}.json`) };
-      await res.runs.update(runId, { duplicatesRemoved: out.duplicatesRemoved, rowsOutput: out.csv.rows, outputs: JSON.stringify(outputs) });
+      const csv = await gateAndPublish(merged, raw.key);
+      await record(csv);
+      const outputs = { raw: res.store.uri(raw.key), processed: merged.processed.uri, csv: csv.uri, report: res.store.uri(`reports/${runId}.json`) };
+      await res.runs.update(runId, { duplicatesRemoved: merged.duplicatesRemoved, rowsOutput: csv.rows, outputs: JSON.stringify(outputs) });
       const report = await writeRunReport(res, {
         runId,
         pipeline: st.pipeline,
@@ -148,16 +132,45 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
         source: eff.def.source,
         state: 'completed',
         stages: { processed: merged.quality },
-        counts: { rowsCollected: raw.rows, rowsCleaned: merged.rowsCleaned, rowsFailed: merged.rowsFailed, chunks, chunksFailed: merged.failedChunks.length, duplicatesRemoved: out.duplicatesRemoved, rowsOutput: out.csv.rows },
+        counts: { rowsCollected: raw.rows, rowsCleaned: merged.rowsCleaned, rowsFailed: merged.rowsFailed, chunks, chunksFailed: merged.failedChunks.length, duplicatesRemoved: merged.duplicatesRemoved, rowsOutput: csv.rows },
         timings: st.timings,
         outputs,
-        inputs: [raw.key, merged.processed.key, out.csv.key],
+        inputs: [raw.key, merged.processed.key, csv.key],
         jobIds: job.id ? [job.id] : [],
       });
       await record(report);
       await res.runs.setState(runId, 'completed');
-      await job.log(`done: ${out.csv.rows} rows → ${out.csv.uri}`);
+      await job.log(`done: ${csv.rows} rows → ${csv.uri}`);
       log.info('run completed', { rows: raw.rows, failed: merged.rowsFailed, durationMs: Object.values(st.timings).reduce((a, b) => a + b, 0) });
+    }
+
+    /** Record the merge, run the processed gate, and publish the pending CSV only if it passes. */
+    async function gateAndPublish(merged: MergeOutcome, rawKey: string): Promise<SidecarMeta> {
+      try {
+        await record(merged.processed);
+        await res.runs.update(runId, {
+          final_rowsCleaned: merged.rowsCleaned,
+          final_rowsFailed: merged.rowsFailed,
+          qualityScore: merged.quality.score,
+          qualityPassed: merged.quality.passed ? 1 : 0,
+          outputs: JSON.stringify({ raw: res.store.uri(rawKey), processed: merged.processed.uri }),
+        });
+        await job.log(`finalize: merged ${merged.processed.rows} rows (${merged.rowsFailed} failed) → ${merged.processed.uri}`);
+        if (merged.failedChunks.length) {
+          await job.log(`finalize: ${merged.failedChunks.length} chunk(s) failed; their rows are kept and marked failed`);
+        }
+        if (!merged.quality.passed) {
+          // The pending CSV is dropped: nothing reaches output/ when the gate fails.
+          await merged.csv.abort();
+          const failed = merged.quality.checks.filter((c) => !c.passed && c.severity === 'fatal').map((c) => `${c.name}: ${c.message}`);
+          await failGate(failed, merged.quality.score, 'processed', { processed: merged.quality }, merged.processed);
+        }
+        return await timed('csv', () => merged.csv.finish());
+      } catch (err) {
+        // Whatever fails before the CSV is published, its pending file is dropped.
+        await merged.csv.abort().catch(() => undefined);
+        throw err;
+      }
     }
 
     async function failGate(failed: string[], score: number, stage: 'raw' | 'processed', stages: Parameters<typeof writeRunReport>[1]['stages'], input: SidecarMeta): Promise<never> {

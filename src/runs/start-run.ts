@@ -30,7 +30,6 @@ export async function startRun(
     overrides: req.overrides,
     requestedAt: now.toISOString(),
     step: 'collect',
-    finalized: [],
     timings: {},
   };
   await res.queues[QUEUES.pipeline].add('run', data, { ...JOBS.pipeline.run.options, jobId: runId, priority: def.priority });
