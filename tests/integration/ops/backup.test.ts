@@ -116,6 +116,18 @@ it('refuses a tampered archive before writing anything', async () => {
   await expect(fs.stat(target)).rejects.toThrow(/ENOENT/);
 });
 
+it('restores an archive made by earlier versions (a tar of the data directory, with folder entries)', async () => {
+  const file = path.join(tmp, 'old-style.tar.gz');
+  await create({ file, gzip: true, cwd: dataDir, portable: true }, ['raw', 'processed', 'output', 'reports', 'runs']);
+  await fs.writeFile(`${file}.sha256`, `${await sha256File(file)}  old-style.tar.gz\n`);
+  const target = path.join(tmp, 'from-old');
+  const r = await restoreBackup(res, file, { target });
+  expect(r.entries).toBe(Object.keys(FILES).length);
+  const want = await tree(dataDir);
+  for (const k of Object.keys(want)) if (/^(redis|backups|\.tmp|audit)\//.test(k)) delete want[k];
+  expect(await tree(target)).toEqual(want);
+});
+
 it('refuses an archive without its checksum file', async () => {
   const r = await createBackup(res, { keep: 3 });
   await fs.rm(`${r.file}.sha256`);
