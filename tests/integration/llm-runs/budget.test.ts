@@ -48,8 +48,9 @@ const clean = () => h.res.queues.clean;
 async function waitParked(runId: string): Promise<void> {
   await until('the clean queue to pause', () => clean().isPaused());
   await until('chunks to be parked in the paused queue', async () => {
-    const c = await clean().getJobCounts('active', 'delayed', 'wait');
-    return c.active === 0 && c.delayed === 0 && c.wait! > 0;
+    // Chunks carry a priority, so parked ones wait as `prioritized` (or `wait` without one).
+    const c = await clean().getJobCounts('active', 'delayed', 'wait', 'prioritized');
+    return c.active === 0 && c.delayed === 0 && c.wait! + c.prioritized! > 0;
   });
   const s = await h.res.runs.get(runId);
   expect(s).toMatchObject({ state: 'cleaning', error: null, counts: expect.objectContaining({ chunksFailed: 0 }) });
