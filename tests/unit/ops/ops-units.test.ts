@@ -15,7 +15,7 @@ import { unsafePath } from '../../../src/ops/restore';
 describe('retention.yaml', () => {
   it('fills defaults, and the shipped file parses to them', async () => {
     const d = parseOpsConfig(null);
-    expect(d).toEqual({ max_age_days: { raw: 30, parts: 2, processed: 90, output: 365, reports: 365 }, disk: { min_free_percent: 10, min_free_mb: 1024 }, backups: { keep: 7 } });
+    expect(d).toEqual({ max_age_days: { raw: 30, parts: 2, processed: 90, output: 365, reports: 365 }, disk: { min_free_percent: 10, min_free_mb: 1024 }, backups: { keep: 7 }, run_records: { max_age_days: 90 } });
     expect(await loadOpsConfig(path.resolve(__dirname, '..', '..', '..', 'resources'))).toEqual(d);
   });
 
