@@ -17,7 +17,7 @@ export interface Unit {
 /** The result for one unit. */
 export type UnitResult = { ok: true; text: string; model: string } | { ok: false; error: string };
 
-/** Why a unit is still bad: last reason, tries made, no point retrying, last failure was transport (not the reply). */
+/** Why a unit is still bad: last reason, tries made, no point retrying, and whether only transport failed it (the model never answered it badly). */
 interface Failure {
   reason: string;
   tries: number;
@@ -73,7 +73,8 @@ export class LlmEngine {
   ): Promise<Map<number, Failure>> {
     let pending = idx;
     const reasons = new Map<number, string>();
-    let transport = false;
+    // Units the model answered badly in ANY attempt: splitting them can help, whatever the last attempt's failure was.
+    const badReply = new Set<number>();
     let tries = 0;
     for (let attempt = 0; attempt < max && pending.length; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt - 1, this.tuning.backoffBaseMs, this.tuning.backoffMaxMs), signal);
@@ -83,21 +84,20 @@ export class LlmEngine {
       if (r.kind === 'error') {
         if (!r.retry) return new Map(pending.map((u) => [u, { reason: r.reason, tries, fatal: true, transport: true }]));
         for (const u of pending) reasons.set(u, r.reason);
-        transport = true;
         continue;
       }
-      transport = false;
       const next: number[] = [];
       pending.forEach((u, k) => {
         const text = r.good.get(k);
         if (text !== undefined) results[u] = { ok: true, text, model: r.model };
         else {
           reasons.set(u, r.bad.get(k) ?? 'reply missing id');
+          badReply.add(u);
           next.push(u);
         }
       });
       pending = next;
     }
-    return new Map(pending.map((u) => [u, { reason: reasons.get(u)!, tries, fatal: false, transport }]));
+    return new Map(pending.map((u) => [u, { reason: reasons.get(u)!, tries, fatal: false, transport: !badReply.has(u) }]));
   }
 }

@@ -79,13 +79,10 @@ it('completes a 5,000-row run under 20% faults: exact count, every row cleaned o
       expect(r.error).toMatch(/\S/);
     }
   }
-  // Retries recover almost everything. Outside the batches that held an injected row, a row fails
-  // only if its batch (3 tries) and then the row alone (2 tries) all met faults: rare.
-  // Batch-mates of an injected row can all fail when the batch's last try was a transport error
-  // (the engine then retries them together instead of alone); that is reported, not hidden.
-  const batchOf = (id: number) => Math.floor((id - 1) / task.batch_size);
-  const poisoned = new Set([...INJECTED].map(batchOf));
-  const otherFailures = rows.filter((r) => r.status === 'failed' && !poisoned.has(batchOf(r.id)));
+  // Retries recover almost everything: a row that is not injected fails only if its batch (3 tries)
+  // and then the row's own retries all met faults, which is rare. Rows the model answered badly in any
+  // attempt are retried alone, so batch-mates of an injected row are not dragged down with it.
+  const otherFailures = rows.filter((r) => r.status === 'failed' && !INJECTED.has(r.id));
   expect(otherFailures.length).toBeLessThanOrEqual(15);
   expect(done.counts.rowsFailed).toBeGreaterThanOrEqual(INJECTED.size);
 }, 60_000);
