@@ -12,6 +12,7 @@ import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { datasetsRouter } from './routes/datasets';
 import { dlqRouter } from './routes/dlq';
+import { llmRouter } from './routes/llm';
 import { queuesRouter } from './routes/queues';
 import { resourcesRouter } from './routes/resources';
 import { runsRouter } from './routes/runs';
@@ -86,6 +87,7 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
   api.use('/', resourcesRouter(res));
   api.use('/', datasetsRouter(res));
   api.use('/dlq', dlqRouter(res));
+  api.use('/llm', llmRouter(res));
   for (const r of opts.apiRouters ?? []) api.use(r.path, r.router);
   app.use('/api', api);
 

@@ -64,6 +64,8 @@ const ROWS: Row[] = [
   { method: 'get', path: '/api/dlq', min: 'viewer' },
   { method: 'post', path: '/api/dlq/dl-no-such-letter/retry', min: 'operator', ok: [404] },
   { method: 'delete', path: '/api/dlq/dl-no-such-letter', min: 'admin', ok: [404] },
+  { method: 'get', path: '/api/llm/budget', min: 'viewer' },
+  { method: 'post', path: '/api/llm/budget/reset', min: 'admin' },
   { method: 'get', path: '/dashboard', min: 'viewer' },
   { method: 'get', path: '/admin/queues', min: 'viewer' },
   { method: 'get', path: '/admin/queues/api/queues', min: 'viewer' },
