@@ -1,11 +1,20 @@
 #!/usr/bin/env node
-// Package bin: runs the compiled CLI when present, else the TypeScript source through tsx.
+// Package bin. In a checkout (TypeScript sources and tsx present) it runs the sources, so a stale
+// dist/ never shadows an edit; in an image with only the compiled output it runs dist/.
 const path = require('node:path');
 const fs = require('node:fs');
+const source = path.join(__dirname, '..', 'src', 'cli', 'main.ts');
 const compiled = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-if (fs.existsSync(compiled)) {
-  require(compiled);
-} else {
+let tsx = false;
+try {
+  require.resolve('tsx/cjs');
+  tsx = fs.existsSync(source);
+} catch {
+  tsx = false;
+}
+if (tsx) {
   require('tsx/cjs');
-  require(path.join(__dirname, '..', 'src', 'cli', 'main.ts'));
+  require(source);
+} else {
+  require(compiled);
 }
