@@ -7,4 +7,5 @@ module.exports = {
   // Integration tests start child processes and servers; keep them from hanging CI.
   forceExit: true,
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };
