@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**', 'bench/**', 'src/cli/**'],
+    files: ['tests/**', 'bench/**', 'src/cli/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );
