@@ -17,13 +17,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config';
 import { createResources, type Resources } from '../src/context';
 import { silentLogger } from '../src/logger';
 import { startRun } from '../src/runs/start-run';
 import { startWorkers } from '../workers';
 import { startFakeLlm, type FakeLlm } from '../tests/support/fake-llm-server';
+import { deletePrefix } from '../tests/support/harness';
 
 const REPO = path.resolve(__dirname, '..');
 const LATENCY_MS = 200;
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     await pipelineWorkers.close();
     await res.close();
     await fake.close();
-    await deletePrefix(res.config.redisUrl, prefix);
+    await deletePrefix(prefix, res.config.redisUrl);
     await fs.rm(dir, { recursive: true, force: true });
   }
   printTable(out);
@@ -204,20 +204,6 @@ function printTable(rows: Row[]): void {
     console.log(`| ${cells.join(' | ')} |`);
   }
   console.log('\nceiling: LLM_MAX_RPS × batch_size when rate-limited; otherwise requests in flight × batch_size / latency.');
-}
-
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 main().catch((err: unknown) => {

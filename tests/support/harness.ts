@@ -103,9 +103,9 @@ export async function createHarness(opts: HarnessOptions = {}, appOpts: AppOptio
   };
 }
 
-/** Delete every Redis key under a prefix. */
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379');
+/** Delete every Redis key under a prefix (on the default test Redis unless `url` is given). */
+export async function deletePrefix(prefix: string, url = 'redis://127.0.0.1:6379'): Promise<void> {
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
