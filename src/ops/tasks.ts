@@ -9,6 +9,7 @@ import { createBackup } from './backup';
 import { checkDisk } from './disk';
 import { loadOpsConfig } from './ops-config';
 import { applyRetention } from './retention';
+import { sweepScratch } from './scratch';
 
 /** Cron of the daily backup. */
 export const BACKUP_CRON = '0 3 * * *';
@@ -30,7 +31,9 @@ export async function retentionTask(res: Resources, job?: Job): Promise<Record<s
   await job?.log(`retention: deleted ${r.deleted.length} objects (${r.bytesFreed} bytes); kept ${r.keptInUse.length} old objects of unfinished runs`);
   const pruned = await res.runs.prune(new Date(Date.now() - cfg.run_records.max_age_days * 24 * 3600_000));
   if (pruned.length) await job?.log(`run records: removed ${pruned.length} finished runs older than ${cfg.run_records.max_age_days} days`);
+  const swept = await sweepScratch(res.store);
+  if (swept.length) await job?.log(`scratch: removed ${swept.length} abandoned temp files`);
   const disk = await checkDisk(res, cfg.disk);
   await job?.log(`disk: ${disk.freeBytes} bytes free (${(disk.freeRatio * 100).toFixed(1)}%)${disk.low ? ' LOW: disk_low notice raised' : ''}`);
-  return { deleted: r.deleted.length, bytesFreed: r.bytesFreed, keptInUse: r.keptInUse.length, sample: r.deleted.slice(0, 20), runRecordsRemoved: pruned.length, disk };
+  return { deleted: r.deleted.length, bytesFreed: r.bytesFreed, keptInUse: r.keptInUse.length, sample: r.deleted.slice(0, 20), runRecordsRemoved: pruned.length, scratchRemoved: swept.length, disk };
 }

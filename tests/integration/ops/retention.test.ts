@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { noticeStats } from '../../../src/notify';
-import { applyRetention, checkDisk, parseOpsConfig, retentionTask } from '../../../src/ops';
+import { applyRetention, checkDisk, parseOpsConfig, retentionTask, sweepScratch } from '../../../src/ops';
 import { createHarness, type Harness } from '../../support/harness';
 
 let h: Harness;
@@ -141,4 +141,18 @@ it('removes status records of old finished runs and keeps unfinished or recent o
   const listed = (await h.res.runs.list(100)).map((r) => r.runId);
   expect(listed).not.toContain('rec-old-done');
   expect(listed).toEqual(expect.arrayContaining(['rec-old-busy', 'rec-new-done']));
+});
+
+it('sweeps temp files abandoned by killed writers, and keeps fresh ones', async () => {
+  const dir = h.res.store.scratchDir();
+  await fs.mkdir(dir, { recursive: true });
+  const old = path.join(dir, 'abandoned.csv.tmp');
+  const fresh = path.join(dir, 'in-flight.parquet.tmp');
+  await fs.writeFile(old, 'partial');
+  await fs.writeFile(fresh, 'partial');
+  const when = new Date(Date.now() - 2 * DAY);
+  await fs.utimes(old, when, when);
+  expect(await sweepScratch(h.res.store)).toEqual(['abandoned.csv.tmp']);
+  expect(await exists(path.relative(h.dataDir, fresh))).toBe(true);
+  expect(await exists(path.relative(h.dataDir, old))).toBe(false);
 });
