@@ -30,9 +30,12 @@ export function openS3AtomicWrite(client: S3Client, bucket: string, key: string)
   hasher.on('error', (err) => body.destroy(err));
   const upload = startUpload(client, bucket, key, body);
   const done = upload.done();
-  // Failures surface through commit(); an unobserved rejection must not crash the process.
-  done.catch(() => undefined);
   let state: 'open' | 'committed' | 'aborted' = 'open';
+  // A failed upload stops reading its body, so a writer waiting for 'drain' would wait forever:
+  // fail the writable side too (commit() still reports the upload's error).
+  done.catch((err: unknown) => {
+    if (state === 'open' && !hasher.destroyed) hasher.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
 
   return {
     stream: hasher,
