@@ -77,7 +77,7 @@ export async function onCleanFailed(res: Resources, job: Job<ChunkJobData>, err:
   if (!(await isFinalFailure(job))) return;
   const { runId, pipeline, chunkIndex } = job.data;
   await recordSample(res, job, false, job.data.limit);
-  await res.runs.markChunkFailed(runId, chunkIndex);
+  await res.runs.markChunkFailed(runId, chunkIndex, err.message);
   res.logger.error('chunk failed for good', { runId, pipeline, chunk: chunkIndex, jobId: job.id, attempts: job.attemptsMade, error: err.message });
   const policy = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'onChunkFailure');
   if (policy === 'fail') {

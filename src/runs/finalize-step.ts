@@ -41,7 +41,7 @@ export interface MergeOutcome {
   csv: CsvWriter;
   rowsCleaned: number;
   rowsFailed: number;
-  failedChunks: Array<{ chunkIndex: number; reason: string }>;
+  failedChunks: Array<{ chunkIndex: number; reason: string; cause: string }>;
   duplicatesRemoved: number;
 }
 
@@ -59,14 +59,16 @@ export function chunkJobId(runId: string, chunkIndex: number): string {
 /** Merge parts into the processed file and a pending CSV, and gate the result. */
 export async function mergeParts(res: Resources, job: Job, eff: EffectivePipeline, input: FinalizeInput): Promise<MergeOutcome> {
   const failures = await job.getIgnoredChildrenFailures().catch(() => ({}) as Record<string, string>);
-  const reasons = new Map<number, string>();
+  // Reasons recorded when chunks failed for good survive a re-finalize by another job (DLQ retry),
+  // whose own ignored failures only cover the chunk it re-ran.
+  const reasons = await res.runs.chunkFailures(input.runId);
   for (const [key, reason] of Object.entries(failures)) {
     const idx = chunkIndexFromKey(key);
     if (idx !== null) reasons.set(idx, reason);
   }
   const qa = new QualityAccumulator(eff.def.quality, 'processed', { now: new Date(), engine: eff.task.engine, taskQuality: eff.task.quality });
   const parts: string[] = [];
-  const failedChunks: Array<{ chunkIndex: number; reason: string }> = [];
+  const failedChunks: Array<{ chunkIndex: number; reason: string; cause: string }> = [];
   let rowsCleaned = 0;
   let rowsFailed = 0;
   let duplicatesRemoved = 0;
@@ -93,8 +95,9 @@ export async function mergeParts(res: Resources, job: Job, eff: EffectivePipelin
         parts.push(key);
         source = readParquet(res.store, key) as AsyncIterable<ProcessedRow>;
       } else {
-        const reason = `chunk ${i} failed: ${reasons.get(i) ?? 'no part file was written'}`;
-        failedChunks.push({ chunkIndex: i, reason });
+        const cause = reasons.get(i) ?? 'no part file was written';
+        const reason = `chunk ${i} failed: ${cause}`;
+        failedChunks.push({ chunkIndex: i, reason, cause });
         source = markFailed(readParquet(res.store, input.rawKey, { offset, limit }) as AsyncIterable<RawRow>, taskName, reason);
       }
       for await (const row of source) {
@@ -127,7 +130,7 @@ export async function mergeParts(res: Resources, job: Job, eff: EffectivePipelin
     await csv.abort();
     throw err;
   }
-  for (const f of failedChunks) await res.runs.markChunkFailed(input.runId, f.chunkIndex);
+  for (const f of failedChunks) await res.runs.markChunkFailed(input.runId, f.chunkIndex, f.cause);
   return { processed, parts, quality: qa.finish(), csv, rowsCleaned, rowsFailed, failedChunks, duplicatesRemoved };
 }
 

@@ -4,6 +4,7 @@
  * Keys (under the queue prefix):
  * - `run:<id>` hash: state, timestamps, counts, outputs, error
  * - `run:<id>:chunks` hash: chunk index → JSON summary of its last successful attempt
+ * - `run:<id>:failed-chunks` hash: chunk index → why it failed for good
  * - `runs` sorted set: run ids by creation time
  *
  * Chunk summaries are applied with a Lua script that subtracts a chunk's
@@ -121,19 +122,25 @@ export class RunStore {
     await this.redis.eval(APPLY_CHUNK_LUA, 2, this.key(runId), `${this.key(runId)}:chunks`, String(chunkIndex), JSON.stringify(flat), JSON.stringify(CHUNK_FIELDS));
   }
 
-  /** Remember that a chunk failed for good (its rows will be kept and marked failed). */
-  async markChunkFailed(runId: string, chunkIndex: number): Promise<void> {
-    await this.redis.sadd(`${this.key(runId)}:failed-chunks`, String(chunkIndex));
+  /** Remember that a chunk failed for good, and why (its rows will be kept and marked failed). */
+  async markChunkFailed(runId: string, chunkIndex: number, reason = 'failed'): Promise<void> {
+    await this.redis.hset(`${this.key(runId)}:failed-chunks`, String(chunkIndex), reason);
   }
 
   /** Forget a failed mark (a dead-lettered chunk was retried successfully). */
   async clearChunkFailed(runId: string, chunkIndex: number): Promise<void> {
-    await this.redis.srem(`${this.key(runId)}:failed-chunks`, String(chunkIndex));
+    await this.redis.hdel(`${this.key(runId)}:failed-chunks`, String(chunkIndex));
+  }
+
+  /** Chunks that failed for good, with the reason recorded when they failed. */
+  async chunkFailures(runId: string): Promise<Map<number, string>> {
+    const h = await this.redis.hgetall(`${this.key(runId)}:failed-chunks`);
+    return new Map(Object.entries(h).map(([k, v]) => [Number(k), v]));
   }
 
   /** The run status, or null if unknown. */
   async get(runId: string): Promise<RunStatus | null> {
-    const [h, failedChunks] = await Promise.all([this.redis.hgetall(this.key(runId)), this.redis.scard(`${this.key(runId)}:failed-chunks`)]);
+    const [h, failedChunks] = await Promise.all([this.redis.hgetall(this.key(runId)), this.redis.hlen(`${this.key(runId)}:failed-chunks`)]);
     if (!h.runId) return null;
     return toStatus(h, failedChunks);
   }

@@ -128,3 +128,27 @@ describe('dead-lettered chunk of a failed run (on_chunk_failure: fail)', () => {
     expect(after.retries[0]).toMatchObject({ action: 'retry-chunk-and-run', result: 'succeeded' });
   });
 });
+
+describe('re-finalizing after one of two dead-lettered chunks is retried', () => {
+  it('keeps the other chunk rows failed with their original reason', async () => {
+    const runId = testRunId('dlqtwo');
+    const unblock0 = await blockPart(h, runId, 0);
+    const unblock2 = await blockPart(h, runId, 2);
+    await startRun(h.res, { pipeline: 'dlq_mark', trigger: 'api', runId });
+    const first = await h.waitForRun(runId, 30_000);
+    expect(first.counts).toMatchObject({ rowsCollected: 90, rowsFailed: 60, chunksFailed: 2 });
+
+    await unblock2();
+    await request(h.app).post(`/api/dlq/dl-${runId}-c00002/retry`).set(auth('operator')).expect(202);
+    await eventually('chunk 2 resolved', async () => {
+      const l = (await request(h.app).get(`/api/dlq/dl-${runId}-c00002`).set(auth('viewer'))).body;
+      return l.status === 'resolved' ? l : undefined;
+    });
+    const second = await h.waitForRun(runId, 30_000);
+    expect(second.counts).toMatchObject({ rowsCollected: 90, rowsCleaned: 60, rowsFailed: 30, chunksFailed: 1 });
+    const failed = await duckQuery(`SELECT DISTINCT error FROM read_parquet('${second.outputs.processed}') WHERE status = 'failed'`);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.error).toMatch(/^chunk 0 failed: .*(EISDIR|directory)/i);
+    await unblock0();
+  });
+});
