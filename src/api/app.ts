@@ -54,7 +54,7 @@ export function createApp(res: Resources, opts: AppOptions = {}): Express {
   const config = res.config;
   const audit = opts.audit ?? new AuditLog({ dir: path.join(config.dataDir, 'audit'), logger: res.logger });
   // Audit first so that refusals by every later layer (rate limit, auth, roles) are recorded.
-  app.use(auditRequests(audit, config.apiTokens), securityHeaders(), urlGuard, rateLimiter(config));
+  app.use(auditRequests(audit, config.apiTokens), securityHeaders(), urlGuard, rateLimiter(config, { redis: res.redis, prefix: `${res.keyPrefix}:ratelimit` }));
   for (const h of opts.before ?? []) app.use(h);
 
   app.get('/healthz', (_req, reply) => {

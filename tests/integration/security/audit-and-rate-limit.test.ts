@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
+import { createApp } from '../../../src/api/app';
 import winston from 'winston';
 import { AuditLog, auditFileName, type AuditEntry } from '../../../src/audit/audit-log';
 import { tokenId } from '../../../src/config';
@@ -130,6 +131,14 @@ describe('rate limit', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(r.headers['ratelimit-policy']).toMatch(/q=5/);
     expect(r.headers['ratelimit']).toMatch(/r=0/);
+  });
+
+  it('shares the count between API replicas through Redis', async () => {
+    // A second app on the same Redis prefix, as a second API process would be.
+    const replica = createApp(h.res, { audit });
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await request(i % 2 ? replica : h.app).get('/api/pipelines').set(auth('admin'))).status);
+    expect(codes).toEqual([200, 200, 200, 200, 200, 429]);
   });
 
   it('counts per token: another token is still served, health probes are never limited', async () => {
