@@ -3,7 +3,6 @@
  * Redis connection, logs its queue and concurrency, reports errors through
  * the logger, and records terminal failures on the run.
  */
-import { hostname } from 'node:os';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { DEFAULT_LOCK_MS, DEFAULT_MAX_STALLED, DEFAULT_STALLED_INTERVAL_MS } from '../queues/catalog';
 import { createRedis } from '../queues/connection';
@@ -16,7 +15,7 @@ import { onCleanCompleted, onCleanFailed, onRunFailed } from './failures';
 import { HOUSEKEEPING } from './housekeeping';
 import { createMaintenanceProcessor, type HousekeepingTask } from './maintenance';
 import { createNotifyProcessor } from './notify';
-import { instrumentWorker } from '../src/metrics';
+import { instrumentWorker, startProcessHeartbeat, workerId } from '../src/metrics';
 
 /** Options for {@link startWorkers}. */
 export interface StartWorkersOptions {
@@ -48,7 +47,7 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
     connection: createRedis({ url: res.config.redisUrl, name: `${res.config.queuePrefix}:worker:${name}` }),
     prefix: res.config.queuePrefix,
     concurrency: conc,
-    name: `${hostname()}:${process.pid}`,
+    name: workerId(),
     lockDuration: opts.lockDuration ?? res.config.workerLockMs ?? DEFAULT_LOCK_MS,
     stalledInterval: opts.stalledInterval ?? res.config.workerStalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED,
@@ -83,10 +82,12 @@ export function startWorkers(res: Resources, opts: StartWorkersOptions = {}): Wo
   if (queues.includes(QUEUES.notify)) {
     add(new Worker(QUEUES.notify, createNotifyProcessor(res), base(QUEUES.notify, 2)));
   }
+  const stopHeartbeat = startProcessHeartbeat(res, workers.map((w) => w.name));
   return {
     workers,
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
+      await stopHeartbeat();
     },
   };
 }

@@ -7,3 +7,4 @@ export { instrumentWorker } from './instrument';
 export { createMetricsRegistry, type MetricsRegistryOptions } from './registry';
 export { metricsRouter, type MetricsRouterOptions } from './router';
 export { COUNTERS, GAUGES, HISTOGRAMS, DURATION_BUCKETS_S } from './names';
+export { startProcessHeartbeat, readProcessSnapshots, workerId, type ProcessSnapshot } from './heartbeat';

@@ -56,6 +56,11 @@ export const GAUGES = {
   budgetSpent: { name: 'dataops_llm_budget_spent_usd', help: "Today's (UTC) LLM spend in US dollars.", labelNames: [] },
   budgetLimit: { name: 'dataops_llm_budget_limit_usd', help: 'Daily LLM budget in US dollars (absent when unlimited).', labelNames: [] },
   notices: { name: 'dataops_notices_total', help: 'Notices by kind and channel (email | slack | log; channel "raised" counts raised events).', labelNames: ['kind', 'channel'] },
+  workerUp: { name: 'dataops_worker_up', help: 'Worker processes that reported within the last minute (1 per process).', labelNames: ['worker', 'queues'] },
+  workerRss: { name: 'dataops_worker_resident_memory_bytes', help: 'Resident memory of each worker process.', labelNames: ['worker'] },
+  workerHeap: { name: 'dataops_worker_heap_used_bytes', help: 'V8 heap used by each worker process.', labelNames: ['worker'] },
+  workerCpu: { name: 'dataops_worker_cpu_seconds', help: 'CPU time used by each worker process since it started.', labelNames: ['worker', 'mode'] },
+  workerLoopDelay: { name: 'dataops_worker_event_loop_delay_p99_seconds', help: 'p99 event-loop delay of each worker process over its last report interval.', labelNames: ['worker'] },
   scrapeErrors: { name: 'dataops_metrics_scrape_errors_total', help: 'Errors while reading metrics from Redis or BullMQ in this process.', labelNames: ['source'] },
 } as const satisfies Record<string, CounterDef>;
 

@@ -12,6 +12,7 @@ import type { Resources } from '../context';
 import { noticeStats } from '../notify';
 import { listTasks } from '../resources/tasks';
 import { COUNTERS, GAUGES, HISTOGRAMS, QUEUE_STATES, type CounterDef, type HistogramDef } from './names';
+import { readProcessSnapshots, type ProcessSnapshot } from './heartbeat';
 import { countersKey, readCounters, type CounterSnapshot } from './redis-counters';
 
 type MetricsRes = Pick<Resources, 'redis' | 'keyPrefix' | 'logger' | 'queues' | 'config'>;
@@ -194,6 +195,34 @@ export function createMetricsRegistry(res: MetricsRes, opts: MetricsRegistryOpti
       }
     },
   });
+
+  // Worker processes report themselves to Redis (heartbeat.ts); one series per live worker.
+  const workers = memo(ttl, () =>
+    readProcessSnapshots(res.redis, res.keyPrefix).catch((err: unknown) => {
+      failed('workers', err);
+      return null;
+    }),
+  );
+  const workerGauge = (def: CounterDef, fill: (g: Gauge<string>, w: ProcessSnapshot) => void) =>
+    new Gauge({
+      ...def,
+      labelNames: [...def.labelNames],
+      registers: [registry],
+      async collect() {
+        const ws = await workers();
+        if (!ws) return;
+        this.reset();
+        for (const w of ws) fill(this, w);
+      },
+    });
+  workerGauge(GAUGES.workerUp, (g, w) => g.set({ worker: w.worker, queues: w.queues }, 1));
+  workerGauge(GAUGES.workerRss, (g, w) => g.set({ worker: w.worker }, w.rssBytes));
+  workerGauge(GAUGES.workerHeap, (g, w) => g.set({ worker: w.worker }, w.heapUsedBytes));
+  workerGauge(GAUGES.workerCpu, (g, w) => {
+    g.set({ worker: w.worker, mode: 'user' }, w.cpuUserSeconds);
+    g.set({ worker: w.worker, mode: 'system' }, w.cpuSystemSeconds);
+  });
+  workerGauge(GAUGES.workerLoopDelay, (g, w) => g.set({ worker: w.worker }, w.eventLoopDelayP99Seconds));
 
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;

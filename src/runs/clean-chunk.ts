@@ -3,11 +3,11 @@
  * batches, write the chunk's part file atomically (a re-run overwrites its own
  * part, so rows are never duplicated) and return a small summary.
  */
-import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import type { ChunkJobData, ChunkResult } from '../../queues/catalog';
 import type { RowCleaner } from '../cleaning/types';
 import type { Resources } from '../context';
+import { workerId } from '../metrics/heartbeat';
 import type { TaskDef } from '../resources/schemas';
 import { readParquet, writeParquet } from '../storage/parquet';
 import type { ProcessedRow, RawRow } from '../types';
@@ -75,7 +75,7 @@ export async function cleanChunk(res: Resources, job: Job<ChunkJobData>, task: T
   await res.catalog.record(part);
   const llm = cleaner.usage();
   await res.runs.applyChunk(d.runId, d.chunkIndex, { rows, cleaned, failed, llm });
-  const result: ChunkResult = { chunkIndex: d.chunkIndex, partKey: d.partKey, rows, cleaned, failed, durationMs: Date.now() - started, worker: `${hostname()}:${process.pid}`, llm };
+  const result: ChunkResult = { chunkIndex: d.chunkIndex, partKey: d.partKey, rows, cleaned, failed, durationMs: Date.now() - started, worker: workerId(), llm };
   await job.log(`chunk ${d.chunkIndex}: ${rows} rows, ${cleaned} cleaned, ${failed} failed in ${result.durationMs} ms`);
   return result;
 }

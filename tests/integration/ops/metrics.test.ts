@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../../../src/api/app';
 import { silentLogger } from '../../../src/logger';
-import { instrumentWorker, recordJobDone, recordLlm, recordLlmEvent } from '../../../src/metrics';
+import { instrumentWorker, recordJobDone, recordLlm, recordLlmEvent, workerId } from '../../../src/metrics';
 import { opsRouters } from '../../../src/ops/routers';
 import { auth, createHarness, type Harness } from '../../support/harness';
 
@@ -124,4 +124,19 @@ it('is open by default and needs a token when METRICS_REQUIRE_AUTH is on', async
   } finally {
     await locked.close();
   }
+});
+
+it('reports every live worker process, including ones in other processes', async () => {
+  // A second process's report, as its heartbeat would write it.
+  const other = { worker: 'elsewhere:4242', queues: 'clean', at: Date.now(), rssBytes: 123_456_789, heapUsedBytes: 1, cpuUserSeconds: 2.5, cpuSystemSeconds: 0.5, eventLoopDelayP99Seconds: 0.01, uptimeSeconds: 10 };
+  const stale = { ...other, worker: 'gone:1', at: Date.now() - 10 * 60_000 };
+  await h.res.redis.hset(`${h.res.keyPrefix}:metrics:processes`, other.worker, JSON.stringify(other), stale.worker, JSON.stringify(stale));
+  const text = await scrapeUntil((t) => t.includes('dataops_worker_up{worker="elsewhere:4242"'));
+  expect(sample(text, 'dataops_worker_resident_memory_bytes{worker="elsewhere:4242"}')).toBe(123_456_789);
+  expect(sample(text, 'dataops_worker_cpu_seconds{worker="elsewhere:4242",mode="user"}')).toBe(2.5);
+  // This process's own workers (started by the harness) report themselves too.
+  expect(text).toContain(`dataops_worker_up{worker="${workerId()}"`);
+  // A worker silent for minutes is dropped.
+  expect(text).not.toContain('gone:1');
+  expect(await h.res.redis.hexists(`${h.res.keyPrefix}:metrics:processes`, 'gone:1')).toBe(0);
 });
