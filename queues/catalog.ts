@@ -37,6 +37,8 @@ export const runStepStateSchema = z.object({
   keys: z.object({ raw: z.string(), processed: z.string(), output: z.string() }).optional(),
   raw: z.object({ key: z.string(), rows: z.number().int().min(0) }).optional(),
   chunks: z.number().int().min(0).optional(),
+  /** Chunk size used at fan-out; later steps use it even if pipelines.yaml changed meanwhile. */
+  chunkSize: z.number().int().positive().optional(),
   timings: z.record(z.string(), z.number()).default({}),
 });
 

@@ -6,7 +6,7 @@ import { createCleaner } from '../src/cleaning/cleaner';
 import { BudgetExceededError, createLlmCleaner, loadPrices } from '../src/cleaning/llm';
 import type { Resources } from '../src/context';
 import { NonRetryableError } from '../src/errors';
-import { taskSchema, type TaskDef } from '../src/resources/schemas';
+import type { TaskDef } from '../src/resources/schemas';
 import { cleanChunk } from '../src/runs/clean-chunk';
 import { recordLlmEvent } from '../src/metrics';
 import type { LlmEvent } from '../src/cleaning/llm/types';
@@ -20,9 +20,9 @@ import { notice } from '../src/runs/notices';
 const BUDGET_RETRY_MS = 1000;
 
 async function taskOf(res: Resources, runId: string): Promise<TaskDef> {
-  const raw = await res.redis.hget(`${res.keyPrefix}:run:${runId}`, 'taskDef');
-  if (!raw) throw new NonRetryableError(`run ${runId} has no task snapshot (was the run deleted?)`);
-  return taskSchema.parse(JSON.parse(raw));
+  const task = await res.runs.taskSnapshot(runId);
+  if (!task) throw new NonRetryableError(`run ${runId} has no task snapshot (was the run deleted?)`);
+  return task;
 }
 
 /** Build the `clean` queue processor. */

@@ -38,3 +38,21 @@ export async function resolvePipeline(
   const task = await loadTask(resourcesDir, def.task);
   return { def, task, options };
 }
+
+/**
+ * The pipeline as an in-flight run must see it: pipelines.yaml may have been
+ * edited since the run started, so the chunk size chosen at fan-out and the
+ * task snapshot taken at collect win over the files.
+ */
+export async function resolveRunPipeline(
+  resourcesDir: string,
+  run: { pipeline: string; overrides?: RunOverrides; chunkSize?: number },
+  taskSnapshot?: TaskDef,
+): Promise<EffectivePipeline> {
+  const eff = await resolvePipeline(resourcesDir, run.pipeline, run.overrides);
+  return {
+    ...eff,
+    def: run.chunkSize === undefined ? eff.def : { ...eff.def, chunk_size: run.chunkSize },
+    task: taskSnapshot ?? eff.task,
+  };
+}

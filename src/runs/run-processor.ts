@@ -19,7 +19,7 @@ import { chunkJobId, mergeParts, type MergeOutcome } from './finalize-step';
 import { notice } from './notices';
 import { writeRunReport } from './report';
 import { reserveRunKeys } from './reserve-keys';
-import { resolvePipeline, type EffectivePipeline } from './resolve';
+import { resolveRunPipeline, type EffectivePipeline } from './resolve';
 
 type Step = RunJobData['step'];
 
@@ -49,7 +49,7 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
 
     let eff: EffectivePipeline;
     try {
-      eff = await resolvePipeline(res.config.resourcesDir, st.pipeline, st.overrides);
+      eff = await resolveRunPipeline(res.config.resourcesDir, st, await res.runs.taskSnapshot(runId));
     } catch (err) {
       throw new UnrecoverableError(`pipeline ${st.pipeline}: ${(err as Error).message}`);
     }
@@ -85,7 +85,7 @@ export function createRunProcessor(res: Resources, hooks: RunProcessorHooks = {}
         if (eff.def.priority === undefined) await job.changePriority({ priority: sizePriority(raw.rows) });
         await addChunkJobs(res, job, eff, raw, chunks);
         await job.log(`fanout: ${chunks} chunks of up to ${eff.def.chunk_size} rows`);
-        await save({ step: 'finalize', chunks });
+        await save({ step: 'finalize', chunks, chunkSize: eff.def.chunk_size });
       }
       if (st.step === 'finalize') {
         // Also guards a crash between fan-out and waiting: never finalize while children run.

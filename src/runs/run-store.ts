@@ -12,6 +12,7 @@
  * (after a crash or a retry) is never counted twice.
  */
 import type { Redis } from 'ioredis';
+import { taskSchema, type TaskDef } from '../resources/schemas';
 import type { LlmUsage } from '../types';
 
 /** The states of the run state machine (contract). */
@@ -143,6 +144,12 @@ export class RunStore {
     const [h, failedChunks] = await Promise.all([this.redis.hgetall(this.key(runId)), this.redis.hlen(`${this.key(runId)}:failed-chunks`)]);
     if (!h.runId) return null;
     return toStatus(h, failedChunks);
+  }
+
+  /** The task definition snapshotted when the run started collecting, if any. */
+  async taskSnapshot(runId: string): Promise<TaskDef | undefined> {
+    const raw = await this.redis.hget(this.key(runId), 'taskDef');
+    return raw ? taskSchema.parse(JSON.parse(raw)) : undefined;
   }
 
   /** Newest runs first. */

@@ -17,7 +17,7 @@ import type { RunJobData } from '../../queues/catalog';
 import type { Resources } from '../context';
 import { chunkIndexFromKey } from './finalize-step';
 import { notice } from './notices';
-import { resolvePipeline } from './resolve';
+import { resolveRunPipeline } from './resolve';
 import { addChunkJobs } from './run-processor';
 
 /** What the watchdog did to one run. */
@@ -84,7 +84,7 @@ async function checkRun(res: Resources, runId: string): Promise<WatchdogAction[]
   const actions: WatchdogAction[] = [];
   if (missing.length) {
     const d = job.data;
-    const eff = await resolvePipeline(res.config.resourcesDir, d.pipeline, d.overrides);
+    const eff = await resolveRunPipeline(res.config.resourcesDir, d, await res.runs.taskSnapshot(runId));
     if (!d.raw || d.chunks === undefined) return [await failRun(res, runId, job, 'its run job has no record of the raw file or chunk count')];
     missing.sort((x, y) => x - y);
     await addChunkJobs(res, job, eff, d.raw, d.chunks, missing);
