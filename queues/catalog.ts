@@ -92,7 +92,7 @@ export const chunkResultSchema = z.object({
 export type ChunkResult = z.infer<typeof chunkResultSchema>;
 
 /** Data of a housekeeping job on the `maintenance` queue. */
-export const maintenanceJobSchema = z.object({ task: z.enum(['watchdog', 'dlq-retry', 'backup', 'retention', 'alerts', 'digest']) });
+export const maintenanceJobSchema = z.object({ task: z.enum(['watchdog', 'dlq-retry', 'backup', 'retention', 'alerts', 'digest', 'missed-schedules']) });
 
 /** Data of a `schedule` job a pipeline's job scheduler fires on the `maintenance` queue; it starts a run. */
 export const scheduleJobSchema = z.object({ task: z.literal('schedule'), pipeline: z.string() });

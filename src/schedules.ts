@@ -58,8 +58,18 @@ function overridesKey(res: Resources): string {
   return `${res.keyPrefix}:schedules:overrides`;
 }
 
+/** Where the time each schedule took effect is kept (missed-tick detection ignores earlier ticks). */
+export function scheduleSinceKey(res: Pick<Resources, 'keyPrefix'>): string {
+  return `${res.keyPrefix}:schedules:since`;
+}
+
 async function upsert(res: Resources, pipeline: string, s: ScheduleBody): Promise<void> {
   const repeat = s.cron ? { pattern: s.cron, tz: s.tz } : { every: s.every! };
+  const spec = JSON.stringify(repeat);
+  const prev = await res.redis.hget(scheduleSinceKey(res), pipeline);
+  if (!prev || (JSON.parse(prev) as { spec: string }).spec !== spec) {
+    await res.redis.hset(scheduleSinceKey(res), pipeline, JSON.stringify({ spec, since: Date.now() }));
+  }
   await res.queues.maintenance.upsertJobScheduler(`${SCHEDULER_PREFIX}${pipeline}`, repeat, {
     name: 'schedule',
     data: { task: 'schedule', pipeline },
@@ -122,6 +132,7 @@ export async function putSchedule(res: Resources, pipeline: string, body: Schedu
 /** Remove a pipeline's schedule (also one defined in YAML). Returns false if there was none. */
 export async function deleteSchedule(res: Resources, pipeline: string): Promise<boolean> {
   const removed = await res.queues.maintenance.removeJobScheduler(`${SCHEDULER_PREFIX}${pipeline}`);
+  await res.redis.hdel(scheduleSinceKey(res), pipeline);
   await res.redis.hset(overridesKey(res), pipeline, 'deleted');
   return removed;
 }

@@ -4,6 +4,7 @@
  * them. Each task lives in its own module; add it to this list.
  */
 import { digestTask } from '../src/runs/digest';
+import { checkMissedSchedules } from '../src/runs/missed-schedules';
 import { runWatchdog } from '../src/runs/watchdog';
 import type { Config } from '../src/config';
 import type { Resources } from '../src/context';
@@ -32,6 +33,8 @@ export const HOUSEKEEPING: HousekeepingEntry[] = [
   { name: 'backup', task: backupTask, cron: BACKUP_CRON },
   // Hourly: deletes expired files per resources/retention.yaml (never of unfinished runs), then checks free disk.
   { name: 'retention', task: retentionTask, every: RETENTION_EVERY_MS },
+  // Cron ticks that passed without a scheduled run raise schedule_missed (once per tick).
+  { name: 'missed-schedules', task: (res) => checkMissedSchedules(res), every: 5 * 60_000 },
   // Daily success digest for pipelines with notify.digest: true.
   { name: 'digest', task: (res) => digestTask(res), cron: '0 7 * * *' },
 ];
