@@ -32,6 +32,11 @@ export function spawnWorker(h: Harness, args: string[] = [], env: NodeJS.Process
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watchWorker(child);
+}
+
+/** Track a spawned `dataops worker`: its output, when it logged that it started, and its exit. */
+export function watchWorker(child: ChildProcess): WorkerProcess {
   let out = '';
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));

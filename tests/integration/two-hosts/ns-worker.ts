@@ -1,7 +1,7 @@
 /** Start `dataops worker` inside a network namespace, like spawnWorker does on the host. */
 import path from 'node:path';
 import type { Netns } from '../../support/netns';
-import type { WorkerProcess } from '../../support/worker-process';
+import { watchWorker, type WorkerProcess } from '../../support/worker-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -16,17 +16,7 @@ export function spawnNsWorker(ns: Netns, args: string[], env: NodeJS.ProcessEnv)
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let markReady: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const onData = (b: Buffer) => {
-    out += b.toString();
-    if (out.includes('worker started')) markReady();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, pid: child.pid!, ready, exited, output: () => out };
+  return watchWorker(child);
 }
 
 /** Resolve when the worker logged its start; reject with its output if it exits first or times out. */
